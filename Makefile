@@ -1,0 +1,46 @@
+# The door to the platform: every target one or two lines. `make help` lists them.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+BIN := .venv/bin
+HOST ?= 127.0.0.1
+PORT ?= 3000
+SEED_DAYS ?= 7
+ROWS_PER_DAY ?= 1000
+export DAGSTER_HOME := $(CURDIR)/.dagster
+export PYTHONPATH :=
+
+.PHONY: help install seed run materialize test lint format clean
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(UV):
+	python3 -m pip install --quiet --disable-pip-version-check --target .tools uv==$(UV_VERSION)
+
+.venv/.installed: $(UV) pyproject.toml uv.lock infra/dagster/dagster.dev.yaml
+	$(UV) sync --frozen --compile-bytecode --quiet
+	mkdir -p $(DAGSTER_HOME) && cp infra/dagster/dagster.dev.yaml $(DAGSTER_HOME)/dagster.yaml && touch $@
+
+install: .venv/.installed  ## create .venv from the lock file (idempotent)
+
+seed: install  ## write deterministic sample landing files for the last SEED_DAYS days
+	$(BIN)/lakehouse generate --days $(SEED_DAYS) --rows-per-day $(ROWS_PER_DAY) --seed 42
+
+run: seed  ## install, seed, start the Dagster UI and daemon on http://HOST:PORT
+	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME))"
+	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+
+materialize: seed  ## materialise every asset for the seeded days, headless (runs show in the UI)
+	$(BIN)/lakehouse materialize
+
+test: install  ## run the whole test suite
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: install  ## ruff lint and format check
+	$(BIN)/ruff check platform tests && $(BIN)/ruff format --check platform tests
+
+format: install  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix platform tests && $(BIN)/ruff format platform tests
+
+clean:  ## remove the venv, the local lakehouse and the local Dagster instance
+	rm -rf .venv .tools .dagster .lakehouse .pytest_cache .ruff_cache

@@ -1,0 +1,126 @@
+"""The ``lakehouse`` command: generate landing data, materialise, and query the lakehouse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from lakehouse.settings import SettingsError, load_settings
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return number
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from lakehouse.datagen import generate
+
+    settings = load_settings()
+    start = args.start or date.today() - timedelta(days=args.days)
+    report = generate(
+        args.out or settings.landing,
+        start,
+        args.days,
+        args.rows_per_day,
+        faults=args.fault,
+        seed=args.seed,
+    )
+    for source, rows in sorted(report.rows_by_source().items()):
+        print(f"{source:<12} {rows:>10} rows")
+    print(f"{len(report.files)} files for {start} .. {start + timedelta(days=args.days - 1)}")
+    return 0
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from lakehouse.lake.catalog import connect
+
+    settings = load_settings()
+    con, names = connect(settings.root, settings.storage_options)
+    if not names:
+        print(f"no tables under {settings.root}: run `make materialize` first", file=sys.stderr)
+        return 1
+    import duckdb
+
+    try:
+        relation = con.sql(args.query)
+    except duckdb.Error as exc:
+        print(f"query failed: {exc}\ntables: {', '.join(names)}", file=sys.stderr)
+        return 1
+    if relation is not None:
+        relation.show(max_rows=args.max_rows, max_width=10_000)
+    return 0
+
+
+def _cmd_tables(args: argparse.Namespace) -> int:
+    from lakehouse.lake.catalog import discover_tables
+
+    settings = load_settings()
+    for name, uri in discover_tables(settings.root, settings.storage_options).items():
+        print(f"{name:<28} {uri}")
+    return 0
+
+
+def _cmd_materialize(args: argparse.Namespace) -> int:
+    from lakehouse.orchestration import materialize_days
+
+    failed = materialize_days(args.start, args.end, selection=args.select)
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``lakehouse`` command."""
+    parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic landing files (deterministic per seed)")
+    gen.add_argument("--start", type=_date, help="first day (default: DAYS days ago)")
+    gen.add_argument("--days", type=_positive, default=7)
+    gen.add_argument("--rows-per-day", type=_positive, default=1000, help="orders per day")
+    gen.add_argument("--out", help="landing root URI (default: LAKEHOUSE_LANDING)")
+    gen.add_argument("--fault", action="append", default=[], help="inject a named fault")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.set_defaults(func=_cmd_generate)
+
+    sql = sub.add_parser("sql", help="run DuckDB SQL over every table, as views layer.table")
+    sql.add_argument("query")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.set_defaults(func=_cmd_sql)
+
+    tables = sub.add_parser("tables", help="list the lakehouse's Delta tables")
+    tables.set_defaults(func=_cmd_tables)
+
+    mat = sub.add_parser("materialize", help="materialise every asset for landed days, headless")
+    mat.add_argument("--start", type=_date, help="first day (default: first landed day)")
+    mat.add_argument("--end", type=_date, help="last day (default: last landed day)")
+    mat.add_argument("--select", help="asset selection, e.g. 'group:silver' (default: all)")
+    mat.set_defaults(func=_cmd_materialize)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lakehouse`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

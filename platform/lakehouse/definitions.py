@@ -1,0 +1,33 @@
+"""The Dagster definitions: every asset built from the source declarations, for the environment."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from lakehouse.defs.bronze.assets import build_bronze_asset
+from lakehouse.defs.jobs import daily_job
+from lakehouse.defs.landing.assets import landing_spec
+from lakehouse.defs.partitions import daily_partitions
+from lakehouse.defs.resources import LakehouseResource
+from lakehouse.defs.silver.assets import build_silver_asset
+from lakehouse.settings import Settings, load_settings
+from lakehouse.sources import load_sources
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """All definitions for ``settings``' environment."""
+    specs = load_sources()
+    partitions = daily_partitions(settings.start_date)
+    assets: list[dg.AssetSpec | dg.AssetsDefinition] = []
+    for spec in specs:
+        assets.append(landing_spec(spec, settings.landing))
+        assets.append(build_bronze_asset(spec, partitions))
+        assets.append(build_silver_asset(spec, partitions))
+    return dg.Definitions(
+        assets=assets,
+        jobs=[daily_job(partitions)],
+        resources={"lakehouse": LakehouseResource.from_settings(settings)},
+    )
+
+
+defs = build_definitions(load_settings())

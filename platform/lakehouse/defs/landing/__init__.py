@@ -1,0 +1,1 @@
+"""Landing zones as external assets: the first box of the lineage graph."""

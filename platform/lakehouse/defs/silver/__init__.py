@@ -1,0 +1,1 @@
+"""Silver: typed, deduplicated, PII-masked, conformed tables, one per source."""

@@ -1,0 +1,1 @@
+"""Pure transformations over Arrow tables and DuckDB relations, unit-tested without Dagster."""

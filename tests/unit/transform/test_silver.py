@@ -1,0 +1,121 @@
+"""Silver: typing, conforming, deduplication (latest wins), PII masking, clear errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from lakehouse.sources import SourceSpec, load_sources
+from lakehouse.transform.bronze import to_bronze
+from lakehouse.transform.landing import LandedFile
+from lakehouse.transform.silver import SilverDataError, silver_schema, to_silver
+
+SPECS = {s.name: s for s in load_sources()}
+DAY = date(2026, 1, 2)
+
+
+def bronze_of(spec: SourceSpec, rows: list[dict[str, str | None]]) -> pa.Table:
+    columns = {c: [r.get(c) for r in rows] for c in spec.landed_columns}
+    table = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
+    return to_bronze(
+        [LandedFile("landing/f.jsonl", table, 1)], DAY, datetime(2026, 1, 3, tzinfo=UTC)
+    )
+
+
+def order(order_id: str | None = "O1", **overrides: str | None) -> dict[str, str | None]:
+    row: dict[str, str | None] = {
+        "order_id": order_id,
+        "customer_id": "C1",
+        "status": "Shipped",
+        "order_total": "12.50",
+        "currency": "usd",
+        "created_at": "2026-01-01T23:30:00-05:00",
+        "updated_at": "2026-01-02T05:00:00+00:00",
+    }
+    row.update(overrides)
+    return row
+
+
+def test_orders_are_typed_conformed_and_dated_in_utc() -> None:
+    [row] = to_silver(bronze_of(SPECS["orders"], [order()]), SPECS["orders"], "k").to_pylist()
+    assert row["status"] == "shipped"
+    assert row["currency"] == "USD"
+    assert row["order_total"] == Decimal("12.50")
+    assert row["created_at"] == datetime(2026, 1, 2, 4, 30, tzinfo=UTC)
+    assert row["order_date"] == date(2026, 1, 2)
+    assert row["_landing_date"] == DAY
+
+
+def test_schema_matches_the_declaration() -> None:
+    table = to_silver(bronze_of(SPECS["orders"], [order()]), SPECS["orders"], "k")
+    assert table.schema == silver_schema(SPECS["orders"])
+    assert table.schema.field("order_total").type == pa.decimal128(12, 2)
+
+
+def test_duplicates_keep_the_latest_version() -> None:
+    rows = [
+        order(status="pending", updated_at="2026-01-02T01:00:00Z"),
+        order(status="delivered", updated_at="2026-01-02T09:00:00Z"),
+        order(status="confirmed", updated_at="2026-01-02T03:00:00Z"),
+        order("O2"),
+    ]
+    table = to_silver(bronze_of(SPECS["orders"], rows), SPECS["orders"], "k")
+    by_id = {r["order_id"]: r["status"] for r in table.to_pylist()}
+    assert by_id == {"O1": "delivered", "O2": "shipped"}
+
+
+def customer(email: str) -> dict[str, str | None]:
+    return {
+        "customer_id": "C1",
+        "name": "Ada Lovelace",
+        "email": email,
+        "phone": "+441234",
+        "country": "gb",
+        "signup_date": "2025-12-01",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+
+
+def test_pii_is_masked_with_a_keyed_hash() -> None:
+    spec = SPECS["customers"]
+    [masked] = to_silver(bronze_of(spec, [customer("Ada@Example.com")]), spec, "key-1").to_pylist()
+    [same] = to_silver(bronze_of(spec, [customer("ada@example.com")]), spec, "key-1").to_pylist()
+    [other_key] = to_silver(
+        bronze_of(spec, [customer("ada@example.com")]), spec, "key-2"
+    ).to_pylist()
+    for column in ("name", "email", "phone"):
+        assert masked[column].startswith("pii_")
+        assert "ada" not in masked[column].lower()
+    assert masked["email"] == same["email"], "equal emails (after lower-casing) give equal tokens"
+    assert masked["email"] != other_key["email"], "the token depends on the key"
+    assert masked["country"] == "GB"
+
+
+def test_untypable_value_names_column_value_and_file() -> None:
+    bronze = bronze_of(SPECS["orders"], [order(order_total="twelve")])
+    with pytest.raises(SilverDataError) as error:
+        to_silver(bronze, SPECS["orders"], "k")
+    message = str(error.value)
+    assert "'order_total'" in message
+    assert "'twelve'" in message
+    assert "landing/f.jsonl" in message
+
+
+def test_epoch_seconds_are_not_a_timestamp() -> None:
+    bronze = bronze_of(SPECS["orders"], [order(created_at="1767312000")])
+    with pytest.raises(SilverDataError, match="'created_at': 1 value"):
+        to_silver(bronze, SPECS["orders"], "k")
+
+
+def test_null_key_is_rejected() -> None:
+    with pytest.raises(SilverDataError, match=r"null key \['order_id'\]"):
+        to_silver(bronze_of(SPECS["orders"], [order(None)]), SPECS["orders"], "k")
+
+
+def test_empty_partition_gives_empty_silver() -> None:
+    table = to_silver(bronze_of(SPECS["orders"], []), SPECS["orders"], "k")
+    assert table.num_rows == 0
+    assert table.schema == silver_schema(SPECS["orders"])
