@@ -16,6 +16,7 @@ from lakehouse.settings import load_settings
 from lakehouse.sources import load_sources
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def landed_days(landing_root: str, storage_options: Mapping[str, str] | None = None) -> list[date]:
@@ -76,10 +77,15 @@ def materialize_days(
             instance=instance,
             asset_selection=list(keys) if keys is not None else None,
             raise_on_error=False,
+            run_config=_QUIET,
         )
         status = "ok" if result.success else "FAILED"
         print(f"{day}  {status}  run {result.run_id}", flush=True)
         if not result.success:
             failed.append(day.isoformat())
+            for event in result.all_events:
+                if event.is_step_failure and event.step_failure_data.error:
+                    message = event.step_failure_data.error.message.strip()
+                    print(f"    {event.step_key}: {message}", file=sys.stderr)
         day += timedelta(days=1)
     return failed
