@@ -25,7 +25,9 @@ class Lakehouse:
     defs: dg.Definitions
     instance: dg.DagsterInstance
 
-    def materialize(self, day: date, selection: list[str] | None = None) -> dg.ExecuteInProcessResult:
+    def materialize(
+        self, day: date, selection: list[str] | None = None
+    ) -> dg.ExecuteInProcessResult:
         """Run the daily job for ``day`` in process; raise on failure."""
         job = self.defs.resolve_job_def("daily_lakehouse")
         keys = [dg.AssetKey.from_user_string(s) for s in selection] if selection else None
@@ -34,7 +36,9 @@ class Lakehouse:
         )
 
 
-def make_lakehouse(tmp_path: Path, rows_per_day: int = 60, faults: tuple[str, ...] = ()) -> Lakehouse:
+def make_lakehouse(
+    tmp_path: Path, rows_per_day: int = 60, faults: tuple[str, ...] = ()
+) -> Lakehouse:
     """Generate two landing days and build definitions rooted in ``tmp_path``."""
     landing = tmp_path / "landing"
     generate(str(landing), START, len(DAYS), rows_per_day, faults=faults, seed=7)

@@ -19,7 +19,9 @@ FACTS = [s for s in SPECS.values() if s.kind == "fact"]
 def _landed_rows(lakehouse: Lakehouse, source: str, day) -> int:
     spec = SPECS[source]
     files = list_landing_files(lakehouse.settings.landing, spec.landing, day)
-    return sum(read_landing_file(f, spec.landing, spec.landed_columns).table.num_rows for f in files)
+    return sum(
+        read_landing_file(f, spec.landing, spec.landed_columns).table.num_rows for f in files
+    )
 
 
 def _distinct_keys(table: pa.Table, keys: list[str]) -> int:
