@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import dagster as dg
 import pyarrow as pa
@@ -24,13 +24,13 @@ def table_schema(
     )
 
 
-def write_metadata(result: WriteResult, schema: pa.Schema, started: float) -> dict[str, object]:
+def write_metadata(result: WriteResult, schema: pa.Schema, started: datetime) -> dict[str, object]:
     """Row count, Delta version, table URI, files, bytes, schema and duration of a write."""
     metadata: dict[str, object] = {
         "dagster/row_count": result.rows,
         "dagster/uri": result.uri,
         "dagster/column_schema": table_schema(schema),
-        "duration_s": round(time.monotonic() - started, 3),
+        "duration_s": round((datetime.now(UTC) - started).total_seconds(), 3),
     }
     metadata.update(result.as_metadata())
     return metadata

@@ -60,7 +60,17 @@ class ColumnSpec(_Strict):
         default=None, description="DuckDB SQL over the typed columns, for derived columns."
     )
     transform: Literal["lower", "upper", "trim"] | None = None
-    pii: Literal["hash", "redact"] | None = None
+    pii: Literal["hash", "redact"] | None = Field(
+        default=None, description="PII classification and how it is masked before silver."
+    )
+    nullable: bool = True
+    unique: bool = False
+    accepted_values: list[str] | None = None
+    min: float | None = Field(default=None, description="Smallest allowed value (inclusive).")
+    max: float | None = Field(default=None, description="Largest allowed value (inclusive).")
+    references: str | None = Field(
+        default=None, description="Foreign key: '<source>.<column>' in silver."
+    )
 
     @field_validator("type")
     @classmethod
@@ -90,10 +100,64 @@ class ColumnSpec(_Strict):
             raise ValueError(f"transform {self.transform!r} needs type string, not {self.type}")
         return self
 
+    @field_validator("references")
+    @classmethod
+    def _reference_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$", value):
+            raise ValueError("must be '<source>.<column>', e.g. 'customers.customer_id'")
+        return value
+
+    @model_validator(mode="after")
+    def _rules_fit_the_type(self) -> ColumnSpec:
+        numeric = self.type in ("int", "bigint", "double") or self.type.startswith("decimal")
+        if (self.min is not None or self.max is not None) and not numeric:
+            raise ValueError(f"min/max need a numeric type, not {self.type}")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        if self.accepted_values is not None and self.type != "string":
+            raise ValueError(f"accepted_values needs type string, not {self.type}")
+        if self.accepted_values is not None and not self.accepted_values:
+            raise ValueError("accepted_values must list at least one value")
+        return self
+
     @property
     def landed_name(self) -> str | None:
         """The landed column this one is read from (None for derived columns)."""
         return None if self.expr else (self.source or self.name)
+
+
+class FreshnessSpec(_Strict):
+    """When a table must have been updated."""
+
+    deadline: str | None = Field(
+        default=None, description="UTC time of day by which yesterday's data must be in, HH:MM."
+    )
+    max_lag_hours: float = Field(default=26, gt=0)
+
+    @field_validator("deadline")
+    @classmethod
+    def _hh_mm(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            raise ValueError("must be a UTC time of day HH:MM, e.g. '06:00'")
+        return value
+
+
+class QualitySpec(_Strict):
+    """The source's quality expectations beyond its columns' rules."""
+
+    schema_drift: Literal["additive", "strict"] = Field(
+        default="additive", description="additive: new landed columns are accepted and reported."
+    )
+    error_budget: float = Field(
+        default=0.01, ge=0, le=1, description="Largest share of invalid rows still published."
+    )
+    freshness: FreshnessSpec = Field(default_factory=FreshnessSpec)
+    volume_window: int = Field(default=7, ge=1, description="Trailing partitions for volume.")
+    volume_tolerance: float = Field(
+        default=0.5, gt=0, description="Allowed relative deviation from the trailing mean."
+    )
+    drift_columns: list[str] = Field(default_factory=list)
+    drift_psi_threshold: float = Field(default=0.25, gt=0)
 
 
 class SourceSpec(_Strict):
@@ -112,6 +176,7 @@ class SourceSpec(_Strict):
     business_date: str | None = Field(
         default=None, description="The date column analysts aggregate by (facts)."
     )
+    quality: QualitySpec = Field(default_factory=QualitySpec)
 
     @field_validator("owner")
     @classmethod
@@ -135,6 +200,7 @@ class SourceSpec(_Strict):
             ("keys", self.keys),
             ("order_by", [self.order_by] if self.order_by else []),
             ("business_date", [self.business_date] if self.business_date else []),
+            ("quality.drift_columns", self.quality.drift_columns),
         ):
             missing = [r for r in referenced if r not in names]
             if missing:

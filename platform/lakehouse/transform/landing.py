@@ -21,7 +21,46 @@ from lakehouse.sources import LandingSpec
 
 
 class LandingFileError(ValueError):
-    """A landing file cannot be read or lacks declared columns; the message names the file."""
+    """A landing file cannot be taken in; the message names the file and what to do."""
+
+    kind = "unreadable"
+
+    def __init__(self, message: str, rows: int = 0) -> None:
+        super().__init__(message)
+        self.rows = rows
+
+
+class SchemaDriftError(LandingFileError):
+    """A landing file's columns break the contract (missing, retyped or unexpected columns)."""
+
+    kind = "schema_drift"
+
+
+_COMPATIBLE = {
+    "string": lambda t: True,
+    "boolean": lambda t: pa.types.is_boolean(t) or pa.types.is_string(t),
+    "int": lambda t: pa.types.is_integer(t) or pa.types.is_string(t),
+    "bigint": lambda t: pa.types.is_integer(t) or pa.types.is_string(t),
+    "double": lambda t: _numeric(t) or pa.types.is_string(t),
+    "decimal": lambda t: _numeric(t) or pa.types.is_string(t),
+    "date": lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t) or pa.types.is_string(t),
+    "timestamp": lambda t: pa.types.is_timestamp(t) or pa.types.is_string(t),
+}
+
+
+def _numeric(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+
+
+def _estimated_rows(raw: bytes, landing: LandingSpec) -> int:
+    """Rows a file held, for accounting when it cannot be parsed (lines; unknown for Parquet)."""
+    if landing.format == "parquet":
+        try:
+            return pq.ParquetFile(io.BytesIO(raw)).metadata.num_rows
+        except (pa.ArrowInvalid, OSError):
+            return 0
+    lines = sum(1 for line in raw.splitlines() if line.strip())
+    return max(lines - 1, 0) if landing.format == "csv" else lines
 
 
 @dataclass(frozen=True)
@@ -89,35 +128,67 @@ def _parse(raw: bytes, landing: LandingSpec) -> pa.Table:
     )
 
 
+def _drift_problems(
+    parsed: pa.Table, required: list[str], expected: Mapping[str, str]
+) -> list[str]:
+    problems = []
+    for name in required:
+        declared = expected.get(name, "string")
+        if name not in parsed.column_names:
+            problems.append(f"column {name!r}: expected {declared}, found no such column")
+            continue
+        found = parsed.schema.field(name).type
+        accepts = _COMPATIBLE["decimal" if declared.startswith("decimal") else declared]
+        if not pa.types.is_null(found) and not accepts(found):
+            problems.append(f"column {name!r}: expected {declared}, found {found}")
+    return problems
+
+
 def read_landing_file(
     uri: str,
     landing: LandingSpec,
     required_columns: list[str],
     storage_options: Mapping[str, str] | None = None,
+    *,
+    expected_types: Mapping[str, str] | None = None,
+    allow_extra_columns: bool = True,
 ) -> LandedFile:
     """Read one landing file, all columns as strings.
 
-    An empty file gives an empty table with the required columns.
+    An empty file gives an empty table with the required columns. ``expected_types`` maps
+    landed columns to declared types: a landed type that cannot hold the declared one (an
+    epoch integer for a timestamp) is breaking drift.
 
     Raises:
-        LandingFileError: the file is unreadable (corrupt, truncated) or lacks a required column.
+        LandingFileError: the file is unreadable (corrupt, truncated).
+        SchemaDriftError: a required column is missing or retyped, or (when extra columns are
+            not allowed) an undeclared column appeared.
     """
     filesystem, path = filesystem_for(uri, storage_options)
     with filesystem.open_input_stream(path) as stream:
         raw = stream.read()
     try:
-        table = _strings(_parse(raw, landing))
+        parsed = _parse(raw, landing)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LandingFileError(
             f"cannot read landing file {uri} as {landing.format}: {exc}. "
-            "Fix or remove the file and re-run the partition."
+            "Fix or remove the file and re-run the partition.",
+            _estimated_rows(raw, landing),
         ) from None
-    if table.num_columns == 0 and table.num_rows == 0:
-        table = pa.table({c: pa.array([], pa.string()) for c in required_columns})
-    missing = [c for c in required_columns if c not in table.column_names]
-    if missing:
-        raise LandingFileError(
-            f"landing file {uri} lacks declared column(s) {missing}; it has {table.column_names}. "
-            "Fix the producer or the source declaration, then re-run the partition."
+    if parsed.num_columns == 0 and parsed.num_rows == 0:
+        parsed = pa.table({c: pa.array([], pa.string()) for c in required_columns})
+    problems = _drift_problems(parsed, required_columns, expected_types or {})
+    if problems:
+        raise SchemaDriftError(
+            f"breaking schema drift in landing file {uri}: {'; '.join(problems)}. "
+            "Fix the producer (or change the contract), then re-run the partition.",
+            parsed.num_rows,
         )
-    return LandedFile(uri=uri, table=table, size_bytes=len(raw))
+    extra = [c for c in parsed.column_names if c not in required_columns]
+    if extra and not allow_extra_columns:
+        raise SchemaDriftError(
+            f"schema drift in landing file {uri}: undeclared column(s) {extra} and the contract's "
+            "schema_drift policy is 'strict'. Declare the columns or fix the producer.",
+            parsed.num_rows,
+        )
+    return LandedFile(uri=uri, table=_strings(parsed), size_bytes=len(raw))

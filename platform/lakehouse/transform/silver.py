@@ -1,17 +1,22 @@
-"""Silver: type, clean, deduplicate and mask a bronze partition, in DuckDB, from a declaration."""
+"""Silver: type, validate, deduplicate and mask a bronze partition, in DuckDB, from its contract.
+
+Every bronze row ends in exactly one place: published (valid, the latest of its key) or
+quarantined (with the reasons it broke the contract, or ``duplicate``).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
-from lakehouse.sources import METADATA_COLUMNS, ColumnSpec, SourceSpec
+from lakehouse.contracts.rules import RAW_PREFIX, masked, raw_value, reason_expressions, typed_value
+from lakehouse.sources import METADATA_COLUMNS, SourceSpec
 from lakehouse.transform.bronze import LANDING_DATE
 from lakehouse.transform.types import arrow_type, duckdb_type, quote
 
-
-class SilverDataError(ValueError):
-    """Bronze rows cannot become silver rows (untypable values, null keys)."""
+DUPLICATE = "duplicate"
 
 
 def silver_schema(spec: SourceSpec) -> pa.Schema:
@@ -25,104 +30,133 @@ def silver_schema(spec: SourceSpec) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _raw(column: ColumnSpec) -> str:
-    return f"nullif(trim({quote(column.landed_name or column.name)}), '')"
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("reason", pa.string()),
+        pa.field("record", pa.string()),
+        pa.field("level", pa.string()),
+        pa.field("rows", pa.int64()),
+        pa.field("_source_file", pa.string()),
+        pa.field("_ingested_at", pa.timestamp("us", tz="UTC")),
+        pa.field(LANDING_DATE, pa.date32()),
+    ]
+)
+"""Rejected rows (``level`` row, ``rows`` 1) and files (``level`` file, ``rows`` it held)."""
 
 
-def _typed(column: ColumnSpec) -> str:
-    raw = _raw(column)
-    if column.type == "string":
-        return f"{column.transform}({raw})" if column.transform in ("lower", "upper") else raw
-    return f"try_cast({raw} AS {duckdb_type(column.type)})"
+@dataclass(frozen=True)
+class SilverSplit:
+    """A bronze partition split by the contract."""
+
+    published: pa.Table
+    quarantined: pa.Table
+    bronze_rows: int
+    invalid_rows: int
+    duplicate_rows: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def invalid_share(self) -> float:
+        """Share of bronze rows that broke a rule (duplicates are not errors)."""
+        return self.invalid_rows / self.bronze_rows if self.bronze_rows else 0.0
 
 
-def _published(column: ColumnSpec) -> str:
-    name = quote(column.name)
-    if column.pii == "hash":
-        token = f"'pii_' || substr(sha256($pii_key || '|' || {name}), 1, 32)"
-        return f"CASE WHEN {name} IS NULL THEN NULL ELSE {token} END AS {name}"
-    if column.pii == "redact":
-        return f"CASE WHEN {name} IS NULL THEN NULL ELSE '***' END AS {name}"
-    return name
-
-
-def silver_sql(spec: SourceSpec) -> str:
-    """The DuckDB query turning the view ``bronze`` into silver rows (parameter ``$pii_key``)."""
+def _ranked_sql(spec: SourceSpec) -> str:
     landed = [c for c in spec.columns if not c.expr]
     derived = [c for c in spec.columns if c.expr]
     lineage = ", ".join(quote(c) for c in METADATA_COLUMNS)
-    typed = ",\n    ".join(f"{_typed(c)} AS {quote(c.name)}" for c in landed)
+    typed = ",\n    ".join(f"{typed_value(c)} AS {quote(c.name)}" for c in landed)
+    raws = ",\n    ".join(f"{raw_value(c)} AS {quote(RAW_PREFIX + c.name)}" for c in landed)
     extra = "".join(
         f",\n    CAST(({c.expr}) AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in derived
     )
+    reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
     order = [f"{quote(spec.order_by)} DESC NULLS LAST"] if spec.order_by else []
     order += ['"_ingested_at" DESC', '"_source_file" DESC']
     keys = ", ".join(quote(k) for k in spec.keys)
-    published = ",\n    ".join(_published(c) for c in spec.columns)
     return f"""
+CREATE OR REPLACE TEMP TABLE ranked AS
 WITH typed AS (
   SELECT
     {typed},
+    {raws},
     {lineage}
   FROM bronze
 ), derived AS (
   SELECT *{extra} FROM typed
-), ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {", ".join(order)}) AS _rank
+), checked AS (
+  SELECT *, list_filter([
+      {reasons}
+    ], lambda r: r IS NOT NULL) AS _reasons
   FROM derived
 )
-SELECT
-    {published},
-    {lineage}
-FROM ranked
-WHERE _rank = 1
+SELECT *,
+  row_number() OVER (
+    PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(order)}
+  ) AS _rank
+FROM checked
 """
 
 
-def _check_typable(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    problems = []
-    for column in spec.columns:
-        if column.expr or column.type == "string":
-            continue
-        raw = _raw(column)
-        failing = f"{raw} IS NOT NULL AND {_typed(column)} IS NULL"
-        query = "SELECT count(*), any_value({}), any_value(_source_file) FROM bronze WHERE {}"
-        count, example, source_file = con.execute(query.format(raw, failing)).fetchall()[0]
-        if count:
-            problems.append(
-                f"column {column.name!r}: {count} value(s) are not {column.type}, "
-                f"e.g. {example!r} in {source_file}"
-            )
-    keys = " OR ".join(f"{_raw(spec.column(k))} IS NULL" for k in spec.keys)
-    count, source_file = con.execute(
-        f"SELECT count(*), any_value(_source_file) FROM bronze WHERE {keys}"
-    ).fetchall()[0]
-    if count:
-        problems.append(f"{count} row(s) have a null key {spec.keys}, e.g. in {source_file}")
-    if problems:
-        raise SilverDataError(
-            f"source {spec.name!r}: bronze rows do not fit the declaration:\n  - "
-            + "\n  - ".join(problems)
-            + f"\nFix the landed files or the declaration (sources/{spec.name}.yaml) and re-run."
-        )
+def _published_sql(spec: SourceSpec) -> str:
+    columns = ",\n  ".join(f"{masked(quote(c.name), c)} AS {quote(c.name)}" for c in spec.columns)
+    lineage = ", ".join(quote(c) for c in METADATA_COLUMNS)
+    return f"SELECT\n  {columns},\n  {lineage}\nFROM ranked WHERE len(_reasons) = 0 AND _rank = 1"
 
 
-def to_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> pa.Table:
-    """Type, clean, deduplicate on the business keys (latest wins) and mask PII.
+def _quarantined_sql(spec: SourceSpec) -> str:
+    landed = [c for c in spec.columns if not c.expr]
+    record = ", ".join(
+        f"{quote(c.name)} := {masked(quote(RAW_PREFIX + c.name), c)}" for c in landed
+    )
+    return f"""
+SELECT
+  CASE WHEN len(_reasons) > 0 THEN array_to_string(_reasons, '; ') ELSE '{DUPLICATE}' END
+    AS reason,
+  CAST(to_json(struct_pack({record})) AS VARCHAR) AS record,
+  'row' AS level,
+  CAST(1 AS BIGINT) AS rows,
+  _source_file, _ingested_at, {quote(LANDING_DATE)}
+FROM ranked WHERE len(_reasons) > 0 OR _rank > 1
+"""
 
-    Raises:
-        SilverDataError: a value cannot be typed, or a key is null; names column, value and file.
+
+def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSplit:
+    """Split a bronze partition into published silver rows and quarantined rows.
+
+    Published rows are typed, conformed, valid against the contract's row rules, the latest
+    of their business key (``order_by``, then ingestion time) and PII-masked. Quarantined rows
+    carry their reasons and their landed values (PII masked the same way).
     """
     missing = [c for c in spec.landed_columns if c not in bronze.column_names]
     if missing:
-        raise SilverDataError(f"source {spec.name!r}: bronze lacks landed column(s) {missing}")
+        raise ValueError(f"source {spec.name!r}: bronze lacks landed column(s) {missing}")
+    params = {"pii_key": pii_key} if spec.pii_columns else None
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register("bronze", bronze)
-        _check_typable(con, spec)
-        params = {"pii_key": pii_key} if spec.pii_columns else None
-        result = con.sql(silver_sql(spec), params=params).to_arrow_table()
+        con.execute(_ranked_sql(spec))
+        published = con.sql(_published_sql(spec), params=params).to_arrow_table()
+        quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
+        reasons = dict(
+            con.sql(
+                "SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM ranked) GROUP BY r"
+            ).fetchall()
+        )
+        invalid, duplicates = con.sql(
+            "SELECT count(*) FILTER (len(_reasons) > 0), "
+            "count(*) FILTER (len(_reasons) = 0 AND _rank > 1) FROM ranked"
+        ).fetchall()[0]
     finally:
         con.close()
-    return result.cast(silver_schema(spec))
+    if duplicates:
+        reasons[DUPLICATE] = duplicates
+    return SilverSplit(
+        published=published.cast(silver_schema(spec)),
+        quarantined=quarantined.cast(QUARANTINE_SCHEMA),
+        bronze_rows=bronze.num_rows,
+        invalid_rows=invalid,
+        duplicate_rows=duplicates,
+        reasons=dict(sorted(reasons.items())),
+    )

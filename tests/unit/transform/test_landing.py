@@ -82,6 +82,6 @@ def test_missing_declared_column_names_file_and_column(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": "A", "total_amount": 3}\n')
     with pytest.raises(
-        LandingFileError, match=r"a\.jsonl lacks declared column\(s\) \['order_total'\]"
+        LandingFileError, match=r"column 'order_total': expected string, found no such column"
     ):
         read_landing_file(str(path), JSONL, ["id", "order_total"])

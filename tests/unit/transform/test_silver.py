@@ -11,10 +11,14 @@ import pytest
 from lakehouse.sources import SourceSpec, load_sources
 from lakehouse.transform.bronze import to_bronze
 from lakehouse.transform.landing import LandedFile
-from lakehouse.transform.silver import SilverDataError, silver_schema, to_silver
+from lakehouse.transform.silver import silver_schema, split_silver
 
 SPECS = {s.name: s for s in load_sources()}
 DAY = date(2026, 1, 2)
+
+
+def to_silver(bronze: pa.Table, spec: SourceSpec, key: str) -> pa.Table:
+    return split_silver(bronze, spec, key).published
 
 
 def bronze_of(spec: SourceSpec, rows: list[dict[str, str | None]]) -> pa.Table:
@@ -94,25 +98,50 @@ def test_pii_is_masked_with_a_keyed_hash() -> None:
     assert masked["country"] == "GB"
 
 
-def test_untypable_value_names_column_value_and_file() -> None:
-    bronze = bronze_of(SPECS["orders"], [order(order_total="twelve")])
-    with pytest.raises(SilverDataError) as error:
-        to_silver(bronze, SPECS["orders"], "k")
-    message = str(error.value)
-    assert "'order_total'" in message
-    assert "'twelve'" in message
-    assert "landing/f.jsonl" in message
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"order_total": "twelve"}, "type: order_total is not decimal(12,2)"),
+        ({"created_at": "1767312000"}, "type: created_at is not timestamp"),
+        ({"order_id": None}, "null: order_id is required"),
+        ({"status": "teleported"}, "accepted_values: status not accepted"),
+        ({"order_total": "-3.00"}, "range: order_total < 0"),
+    ],
+)
+def test_invalid_rows_are_quarantined_with_their_reason(
+    overrides: dict[str, str | None], reason: str
+) -> None:
+    second = {**order("O2"), **overrides}
+    bronze = bronze_of(SPECS["orders"], [order("O1"), second])
+    split = split_silver(bronze, SPECS["orders"], "k")
+    assert split.published.column("order_id").to_pylist() == ["O1"]
+    [rejected] = split.quarantined.to_pylist()
+    assert rejected["reason"] == reason
+    assert rejected["level"] == "row"
+    assert rejected["_source_file"] == "landing/f.jsonl"
+    assert split.invalid_rows == 1
+    assert split.published.num_rows + split.quarantined.num_rows == bronze.num_rows
 
 
-def test_epoch_seconds_are_not_a_timestamp() -> None:
-    bronze = bronze_of(SPECS["orders"], [order(created_at="1767312000")])
-    with pytest.raises(SilverDataError, match="'created_at': 1 value"):
-        to_silver(bronze, SPECS["orders"], "k")
+def test_duplicates_are_accounted_but_not_errors() -> None:
+    rows = [order(updated_at="2026-01-02T01:00:00Z"), order(updated_at="2026-01-02T02:00:00Z")]
+    split = split_silver(bronze_of(SPECS["orders"], rows), SPECS["orders"], "k")
+    assert split.duplicate_rows == 1
+    assert split.invalid_rows == 0
+    assert split.invalid_share == 0
+    assert split.quarantined.column("reason").to_pylist() == ["duplicate"]
+    assert split.reasons == {"duplicate": 1}
 
 
-def test_null_key_is_rejected() -> None:
-    with pytest.raises(SilverDataError, match=r"null key \['order_id'\]"):
-        to_silver(bronze_of(SPECS["orders"], [order(None)]), SPECS["orders"], "k")
+def test_quarantined_records_keep_pii_masked() -> None:
+    spec = SPECS["customers"]
+    bad = customer("ada@example.com")
+    bad["updated_at"] = "not a time"
+    split = split_silver(bronze_of(spec, [bad]), spec, "k")
+    [rejected] = split.quarantined.to_pylist()
+    assert "ada@example.com" not in rejected["record"]
+    assert "Ada Lovelace" not in rejected["record"]
+    assert '"country":"gb"' in rejected["record"]
 
 
 def test_empty_partition_gives_empty_silver() -> None:

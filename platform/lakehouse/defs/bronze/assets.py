@@ -1,6 +1,5 @@
 """Bronze assets, generated from the source declarations."""
 
-import time
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -8,10 +7,11 @@ import dagster as dg
 from lakehouse.defs.landing.assets import landing_key
 from lakehouse.defs.metadata import table_schema, write_metadata
 from lakehouse.defs.partitions import partition_day
+from lakehouse.defs.quality.checks import blocked_failure, bronze_check_specs, check_result
 from lakehouse.defs.resources import LakehouseResource
+from lakehouse.pipeline.bronze import NoLandingFilesError, ingest_partition
 from lakehouse.sources import SourceSpec
-from lakehouse.transform.bronze import LANDING_DATE, bronze_schema, to_bronze
-from lakehouse.transform.landing import list_landing_files, read_landing_file
+from lakehouse.transform.bronze import LANDING_DATE, bronze_schema
 
 
 def bronze_key(spec: SourceSpec) -> dg.AssetKey:
@@ -23,9 +23,10 @@ def build_bronze_asset(
     spec: SourceSpec, partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
     """The bronze asset of ``spec``: the day's landing files, as landed, replacing its partition."""
+    key = bronze_key(spec)
 
     @dg.asset(
-        key=bronze_key(spec),
+        key=key,
         deps=[landing_key(spec)],
         partitions_def=partitions,
         group_name="bronze",
@@ -34,33 +35,46 @@ def build_bronze_asset(
         pool=f"delta_bronze_{spec.name}",
         description=(
             f"{spec.description} Raw, every landed column as text, plus _source_file, "
-            f"_ingested_at and {LANDING_DATE}. Partitioned by landing day."
+            f"_ingested_at and {LANDING_DATE}. Partitioned by landing day. Unreadable or "
+            f"drifted files go to quarantine/{spec.name}_files."
         ),
         metadata={"dagster/column_schema": table_schema(bronze_schema(spec.landed_columns))},
+        check_specs=bronze_check_specs(key),
     )
-    def _bronze(
-        context: dg.AssetExecutionContext, lakehouse: LakehouseResource
-    ) -> dg.MaterializeResult:
-        started = time.monotonic()
-        day = partition_day(context)
-        options = lakehouse.storage_options
-        uris = list_landing_files(lakehouse.landing, spec.landing, day, options)
-        if not uris:
-            raise dg.Failure(
-                f"no landing files for {spec.name} on {day}: nothing matches "
-                f"{lakehouse.landing}/{spec.landing.path.replace('{date}', day.isoformat())}. "
-                "Deliver the files (or run `lakehouse generate`) and re-run the partition."
+    def _bronze(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+        started = datetime.now(UTC)
+        try:
+            outcome = ingest_partition(
+                lakehouse.store(),
+                lakehouse.landing,
+                spec,
+                partition_day(context),
+                started,
+                lakehouse.storage_options,
             )
-        landed = [read_landing_file(u, spec.landing, spec.landed_columns, options) for u in uris]
-        table = to_bronze(landed, day, datetime.now(UTC))
-        result = lakehouse.store().replace_partition(
-            bronze_key(spec).path, table, LANDING_DATE, day
-        )
-        metadata = write_metadata(result, table.schema, started)
-        metadata["landed_files"] = dg.MetadataValue.json([f.uri for f in landed])
-        metadata["landed_bytes"] = sum(f.size_bytes for f in landed)
-        extra = sorted(set(table.column_names) - set(bronze_schema(spec.landed_columns).names))
-        metadata["undeclared_columns"] = dg.MetadataValue.json(extra)
-        return dg.MaterializeResult(metadata=metadata)
+        except NoLandingFilesError as error:
+            raise dg.Failure(str(error), allow_retries=False) from None
+        intake = outcome.intake
+        metadata: dict[str, object] = {
+            "landed_rows": intake.landed_rows,
+            "published_rows": intake.accepted_rows if not outcome.blocked else 0,
+            "quarantined_rows": intake.rejected_rows,
+            "landed_files": dg.MetadataValue.json([f.uri for f in intake.landed]),
+            "rejected_files": dg.MetadataValue.json(
+                [{"file": f.uri, "reason": f.reason} for f in intake.rejected]
+            ),
+            "undeclared_columns": dg.MetadataValue.json(
+                sorted(
+                    set(outcome.table.column_names) - set(bronze_schema(spec.landed_columns).names)
+                )
+            ),
+        }
+        for check in outcome.outcomes:
+            yield check_result(key, check)
+        if outcome.published is None:
+            raise blocked_failure(key, outcome.outcomes, metadata)
+        metadata.update(write_metadata(outcome.published, outcome.table.schema, started))
+        metadata["landed_bytes"] = sum(f.size_bytes for f in intake.landed)
+        yield dg.MaterializeResult(metadata=metadata)
 
     return _bronze

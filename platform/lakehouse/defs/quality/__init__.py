@@ -1,0 +1,1 @@
+"""Quality checks: contract checks on every table, freshness SLAs."""

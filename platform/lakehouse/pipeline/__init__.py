@@ -1,0 +1,1 @@
+"""One partition through one layer: intake, checks, quarantine and publishing, without Dagster."""
