@@ -23,11 +23,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets.append(landing_spec(spec, settings.landing))
         assets.append(build_bronze_asset(spec, partitions))
         assets.append(build_silver_asset(spec, partitions))
-    return dg.Definitions(
+    layers = dg.Definitions(
         assets=assets,
         jobs=[daily_job(partitions)],
         resources={"lakehouse": LakehouseResource.from_settings(settings)},
     )
+    return dg.Definitions.merge(layers)
 
 
 defs = build_definitions(load_settings())

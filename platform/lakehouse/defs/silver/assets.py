@@ -8,6 +8,7 @@ from lakehouse.defs.bronze.assets import bronze_key
 from lakehouse.defs.metadata import table_schema, write_metadata
 from lakehouse.defs.partitions import partition_day
 from lakehouse.defs.quality.checks import blocked_failure, check_result, silver_check_specs
+from lakehouse.defs.quality.freshness import freshness_policy
 from lakehouse.defs.resources import LakehouseResource
 from lakehouse.pipeline.silver import refine_partition
 from lakehouse.sources import SourceSpec
@@ -101,6 +102,7 @@ def build_silver_asset(
             "error_budget": spec.quality.error_budget,
         },
         check_specs=silver_check_specs(spec, key),
+        freshness_policy=freshness_policy(spec),
     )
     def _silver(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
         started = datetime.now(UTC)
