@@ -7,10 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 3000
 SEED_DAYS ?= 7
 ROWS_PER_DAY ?= 1000
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f) \
+	dbt_project/dbt_project.yml dbt_project/profiles.yml
 export DAGSTER_HOME := $(CURDIR)/.dagster
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export PYTHONPATH :=
 
-.PHONY: help install seed run materialize test lint format clean
+.PHONY: help install seed run materialize test lint format clean ci docs infra-check
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -21,7 +25,13 @@ $(UV):
 	$(UV) sync --frozen --compile-bytecode --quiet
 	mkdir -p $(DAGSTER_HOME) && cp infra/dagster/dagster.dev.yaml $(DAGSTER_HOME)/dagster.yaml && touch $@
 
-install: .venv/.installed  ## create .venv from the lock file (idempotent)
+$(MANIFEST): .venv/.installed $(DBT_SOURCES)
+	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet && touch $@
+
+install: .venv/.installed $(MANIFEST)  ## create .venv from the lock file, parse the dbt project
+
+docs: install  ## build the dbt docs site (dbt_project/target/index.html)
+	$(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project --no-compile --empty-catalog
 
 seed: install  ## write deterministic sample landing files for the last SEED_DAYS days
 	$(BIN)/lakehouse generate --days $(SEED_DAYS) --rows-per-day $(ROWS_PER_DAY) --seed 42
@@ -33,11 +43,18 @@ run: seed  ## install, seed, start the Dagster UI and daemon on http://HOST:PORT
 materialize: seed  ## materialise every asset for the seeded days, headless (runs show in the UI)
 	$(BIN)/lakehouse materialize
 
-test: install  ## run the whole test suite
+test: install  ## run the whole suite (installs PostgreSQL and Chromium from Debian when missing)
+	@scripts/install-postgres.sh >/dev/null && scripts/install-browser.sh || [ -z "$$CI" ]
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install  ## ruff lint and format check
 	$(BIN)/ruff check platform tests && $(BIN)/ruff format --check platform tests
+
+ci: lint test  ## lint, test, then fail on breaking contract changes vs origin/main (else main, HEAD)
+	$(BIN)/lakehouse contracts diff --base origin/main main HEAD
+
+infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
+	terraform fmt -check -recursive infra/terraform && bash infra/checks/run.sh
 
 format: install  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix platform tests && $(BIN)/ruff format platform tests

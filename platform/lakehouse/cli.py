@@ -36,6 +36,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         args.rows_per_day,
         faults=args.fault,
         seed=args.seed,
+        storage_options=settings.storage_options,
     )
     for source, rows in sorted(report.rows_by_source().items()):
         print(f"{source:<12} {rows:>10} rows")
@@ -79,6 +80,64 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_history(args: argparse.Namespace) -> int:
+    from lakehouse.lake import DeltaStore, TableNotFoundError
+    from lakehouse.ops.history import format_history, table_history
+
+    settings = load_settings()
+    store = DeltaStore(settings.root, settings.storage_options)
+    try:
+        print(format_history(table_history(store, args.table, args.limit)))
+    except TableNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from lakehouse.lake import DeltaStore, TableNotFoundError
+    from lakehouse.ops.rollback import rollback
+
+    settings = load_settings()
+    store = DeltaStore(settings.root, settings.storage_options)
+    try:
+        result = rollback(
+            store,
+            args.table,
+            version=args.to_version,
+            timestamp=args.to_timestamp,
+            reason=args.reason,
+            user=settings.user,
+        )
+    except TableNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"restored {result.table} to version {result.restored_version} "
+        f"(was {result.previous_version}); new version {result.version} records the reason"
+    )
+    return 0
+
+
+def _cmd_contracts_diff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lakehouse.contracts.revisions import compare_revisions
+    from lakehouse.settings import project_dir
+
+    report = compare_revisions(
+        Path(args.repo) if args.repo else project_dir(), args.base, args.head
+    )
+    print(report.render())
+    return 1 if report.breaking else 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from lakehouse.ops.backfill import backfill_command
+
+    return backfill_command(args.selection, args.start, args.end, wait=not args.no_wait)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``lakehouse`` command."""
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
@@ -106,6 +165,39 @@ def build_parser() -> argparse.ArgumentParser:
     mat.add_argument("--end", type=_date, help="last day (default: last landed day)")
     mat.add_argument("--select", help="asset selection, e.g. 'group:silver' (default: all)")
     mat.set_defaults(func=_cmd_materialize)
+
+    bf = sub.add_parser("backfill", help="submit a Dagster backfill of days to the daemon")
+    bf.add_argument("selection", help="asset selection, e.g. 'group:silver', 'key:bronze/orders+'")
+    bf.add_argument("--start", type=_date, required=True, help="first day")
+    bf.add_argument("--end", type=_date, required=True, help="last day (inclusive)")
+    bf.add_argument("--no-wait", action="store_true", help="submit and return; no progress bar")
+    bf.set_defaults(func=_cmd_backfill)
+
+    hist = sub.add_parser("history", help="a table's Delta commits: versions, rows, user, reason")
+    hist.add_argument("table", help="layer/table, e.g. silver/orders")
+    hist.add_argument("--limit", type=_positive, default=20, help="newest N commits (20)")
+    hist.set_defaults(func=_cmd_history)
+
+    rb = sub.add_parser("rollback", help="restore a table to an earlier version, with a reason")
+    rb.add_argument("table", help="layer/table, e.g. silver/orders")
+    target = rb.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to-version", type=int, help="Delta version (see `lakehouse history`)")
+    target.add_argument("--to-timestamp", help="last version at or before this ISO time (UTC)")
+    rb.add_argument("--reason", required=True, help="why; kept in the table history")
+    rb.set_defaults(func=_cmd_rollback)
+
+    contracts = sub.add_parser("contracts", help="data contracts").add_subparsers(
+        dest="contracts_command", required=True
+    )
+    cdiff = contracts.add_parser(
+        "diff", help="compare contracts with a git revision; exit 1 on breaking changes"
+    )
+    cdiff.add_argument(
+        "--base", nargs="+", required=True, metavar="REF", help="first existing REF is the base"
+    )
+    cdiff.add_argument("--head", metavar="REF", help="compare with REF (default: working tree)")
+    cdiff.add_argument("--repo", help="repository root (default: this checkout)")
+    cdiff.set_defaults(func=_cmd_contracts_diff)
     return parser
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from lakehouse.defs.automation import build_automation_defs
 from lakehouse.defs.bronze.assets import build_bronze_asset
-from lakehouse.defs.jobs import daily_job
+from lakehouse.defs.gold.assets import build_gold_defs
+from lakehouse.defs.jobs import daily_job, gold_history_job
 from lakehouse.defs.landing.assets import landing_spec
+from lakehouse.defs.operations import build_operations_defs
 from lakehouse.defs.partitions import daily_partitions
 from lakehouse.defs.resources import LakehouseResource
 from lakehouse.defs.silver.assets import build_silver_asset
@@ -25,10 +28,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets.append(build_silver_asset(spec, partitions))
     layers = dg.Definitions(
         assets=assets,
-        jobs=[daily_job(partitions)],
+        jobs=[daily_job(partitions), gold_history_job()],
         resources={"lakehouse": LakehouseResource.from_settings(settings)},
     )
-    return dg.Definitions.merge(layers)
+    return dg.Definitions.merge(
+        layers,
+        build_gold_defs(partitions),
+        build_operations_defs(),
+        build_automation_defs(settings, specs, partitions),
+    )
 
 
 defs = build_definitions(load_settings())

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import dagster as dg
 from pyarrow import fs
 
-from lakehouse.defs.jobs import DAILY_JOB
+from lakehouse.defs.jobs import DAILY_JOB, GOLD_HISTORY_JOB
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.settings import load_settings
 from lakehouse.sources import load_sources
@@ -45,6 +45,32 @@ def _instance() -> dg.DagsterInstance:
         return dg.DagsterInstance.ephemeral()
 
 
+def _run(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    keys: set[dg.AssetKey] | None,
+    partition: str | None,
+) -> bool:
+    """Execute ``job`` in process; print its outcome and errors. Returns True on failure."""
+    job_keys = set(job.asset_layer.executable_asset_keys)
+    selected = None if keys is None else sorted(keys & job_keys)
+    if selected == []:
+        return False
+    result = job.execute_in_process(
+        partition_key=partition,
+        instance=instance,
+        asset_selection=selected,
+        raise_on_error=False,
+        run_config=_QUIET,
+    )
+    print(f"{partition or job.name}  {'ok' if result.success else 'FAILED'}  run {result.run_id}")
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error:
+            message = event.step_failure_data.error.message.strip()
+            print(f"    {event.step_key}: {message}", file=sys.stderr)
+    return not result.success
+
+
 def materialize_days(
     start: date | None = None, end: date | None = None, selection: str | None = None
 ) -> list[str]:
@@ -72,20 +98,9 @@ def materialize_days(
     failed = []
     day = first
     while day <= last:
-        result = job.execute_in_process(
-            partition_key=day.isoformat(),
-            instance=instance,
-            asset_selection=list(keys) if keys is not None else None,
-            raise_on_error=False,
-            run_config=_QUIET,
-        )
-        status = "ok" if result.success else "FAILED"
-        print(f"{day}  {status}  run {result.run_id}", flush=True)
-        if not result.success:
+        if _run(job, instance, keys, day.isoformat()):
             failed.append(day.isoformat())
-            for event in result.all_events:
-                if event.is_step_failure and event.step_failure_data.error:
-                    message = event.step_failure_data.error.message.strip()
-                    print(f"    {event.step_key}: {message}", file=sys.stderr)
         day += timedelta(days=1)
+    if _run(defs.resolve_job_def(GOLD_HISTORY_JOB), instance, keys, None):
+        failed.append(GOLD_HISTORY_JOB)
     return failed

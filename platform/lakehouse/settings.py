@@ -14,6 +14,8 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from lakehouse.s3 import CONDITIONAL_PUT, s3_storage_options
+
 DEV_PII_KEY = "dev-only-pii-key-not-secret"
 """Key for PII hashing in dev when ``LAKEHOUSE_PII_KEY`` is unset; staging and prod require one."""
 
@@ -22,10 +24,12 @@ _STORAGE_VARIABLES = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_REGION",
+    "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_ALLOW_HTTP",
     "AWS_S3_LOCKING_PROVIDER",
     "AWS_S3_ALLOW_UNSAFE_RENAME",
+    CONDITIONAL_PUT,
 )
 
 
@@ -42,6 +46,21 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class Operations:
+    """How the platform runs itself: schedules, sensors, alerts, table maintenance."""
+
+    schedules_running: bool = False
+    sensors_running: bool = True
+    daily_cron: str = "0 2 * * *"
+    maintenance_cron: str = "0 3 * * 0"
+    delivery_deadline_hours: float = 6.0
+    landing_lookback_days: int = 30
+    rollback_window_days: int = 7
+    dagster_url: str = "http://127.0.0.1:3000"
+    alert_webhook_from_env: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where the lakehouse lives and how to reach it."""
 
@@ -52,6 +71,7 @@ class Settings:
     start_date: date
     pii_key_from_env: bool
     storage_options: Mapping[str, str] = field(default_factory=dict)
+    operations: Operations = field(default_factory=Operations)
 
     @property
     def is_local(self) -> bool:
@@ -102,6 +122,53 @@ def _current_user(environ: Mapping[str, str]) -> str:
         return "developer"
 
 
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("on", "true", "1", "running"):
+        return True
+    if value in ("off", "false", "0", "stopped"):
+        return False
+    raise SettingsError(f"{name}={value!r} is not a switch; use on or off")
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum:g}")
+    return value
+
+
+def _cron(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = " ".join(environ.get(name, "").split()) or default
+    if len(value.split()) != 5:
+        raise SettingsError(
+            f"{name}={value!r} is not a cron expression; use 5 fields, e.g. {default!r}"
+        )
+    return value
+
+
+def _operations(environ: Mapping[str, str], env: Environment) -> Operations:
+    """Schedules stop by default in dev (a developer turns them on); sensors run everywhere."""
+    url = environ.get("LAKEHOUSE_DAGSTER_URL", "").strip().rstrip("/")
+    return Operations(
+        schedules_running=_switch(environ, "LAKEHOUSE_SCHEDULES", env is not Environment.DEV),
+        sensors_running=_switch(environ, "LAKEHOUSE_SENSORS", True),
+        daily_cron=_cron(environ, "LAKEHOUSE_SCHEDULE_CRON", Operations.daily_cron),
+        maintenance_cron=_cron(environ, "LAKEHOUSE_MAINTENANCE_CRON", Operations.maintenance_cron),
+        delivery_deadline_hours=_number(environ, "LAKEHOUSE_DELIVERY_DEADLINE_HOURS", 6, 0),
+        landing_lookback_days=int(_number(environ, "LAKEHOUSE_LANDING_LOOKBACK_DAYS", 30, 1)),
+        rollback_window_days=int(_number(environ, "LAKEHOUSE_ROLLBACK_WINDOW_DAYS", 7, 1)),
+        dagster_url=url or Operations.dagster_url,
+        alert_webhook_from_env=bool(environ.get("LAKEHOUSE_ALERT_WEBHOOK_URL", "").strip()),
+    )
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from environment variables (``os.environ`` by default).
 
@@ -131,6 +198,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
     start = _parse_date("LAKEHOUSE_START_DATE", environ.get("LAKEHOUSE_START_DATE", "2025-01-01"))
     storage = {k: environ[k] for k in _STORAGE_VARIABLES if environ.get(k)}
+    try:
+        locations = {"LAKEHOUSE_ROOT": root, "LAKEHOUSE_LANDING": landing}
+        storage = s3_storage_options(locations, storage)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     return Settings(
         env=env,
         root=root.rstrip("/"),
@@ -139,4 +211,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         start_date=start,
         pii_key_from_env=bool(environ.get("LAKEHOUSE_PII_KEY")),
         storage_options=storage,
+        operations=_operations(environ, env),
     )

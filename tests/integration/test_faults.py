@@ -58,10 +58,20 @@ def _lakehouse_with_faulty_orders(tmp_path: Path, fault: str) -> Lakehouse:
     return Lakehouse(settings, build_definitions(settings), dg.DagsterInstance.ephemeral())
 
 
-def _run(lakehouse: Lakehouse, day: date) -> dg.ExecuteInProcessResult:
+def _run(lakehouse: Lakehouse, day: date, gold: bool = False) -> dg.ExecuteInProcessResult:
+    """The daily job for ``day``; bronze and silver only unless ``gold``."""
     job = lakehouse.defs.resolve_job_def("daily_lakehouse")
+    graph = lakehouse.defs.resolve_asset_graph()
+    layers = ("bronze", "silver", "gold") if gold else ("bronze", "silver")
+    keys = [k for k in graph.get_all_asset_keys() if k.path[0] in layers]
+    selected = [
+        k for k in keys if graph.get(k).is_executable and k in job.asset_layer.executable_asset_keys
+    ]
     return job.execute_in_process(
-        partition_key=day.isoformat(), instance=lakehouse.instance, raise_on_error=False
+        partition_key=day.isoformat(),
+        instance=lakehouse.instance,
+        raise_on_error=False,
+        asset_selection=selected,
     )
 
 
@@ -146,11 +156,14 @@ def test_blocked_silver_publishes_nothing_and_keeps_the_quarantine(tmp_path: Pat
 
 def test_blocked_orders_stop_their_dependants(tmp_path: Path) -> None:
     lakehouse = _lakehouse_with_faulty_orders(tmp_path, "schema_drift_breaking")
-    assert _run(lakehouse, CLEAN).success
+    assert _run(lakehouse, CLEAN, gold=True).success
     store = DeltaStore(lakehouse.settings.root)
     items = store.table(["silver", "order_items"]).version()
-    result = _run(lakehouse, FAULTY)
+    gold = store.table(["gold", "orders_daily"]).version()
+    result = _run(lakehouse, FAULTY, gold=True)
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     assert "bronze__orders" in started
     assert not {"silver__orders", "silver__order_items", "silver__payments"} & started
+    assert "gold_daily_marts" not in started
     assert store.table(["silver", "order_items"]).version() == items
+    assert store.table(["gold", "orders_daily"]).version() == gold

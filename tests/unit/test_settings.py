@@ -70,7 +70,10 @@ def test_prod_settings_are_s3_with_storage_options() -> None:
     assert settings.env is Environment.PROD
     assert not settings.is_local
     assert settings.pii_key_from_env
-    assert dict(settings.storage_options) == {"AWS_REGION": "eu-west-1"}
+    assert dict(settings.storage_options) == {
+        "AWS_REGION": "eu-west-1",
+        "AWS_CONDITIONAL_PUT": "etag",
+    }
 
 
 def test_bad_start_date_names_the_variable() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -65,8 +65,15 @@ class GenerationReport:
         return {"files": files, "rows_by_source": self.rows_by_source()}
 
 
-def _resolve(out: str) -> tuple[pafs.FileSystem, str, str]:
+def _resolve(
+    out: str, storage_options: Mapping[str, str] | None
+) -> tuple[pafs.FileSystem, str, str]:
     """Filesystem, root path inside it, and the URI prefix to report paths under."""
+    if out.startswith("s3://") and storage_options:
+        from lakehouse.lake.filesystems import filesystem_for
+
+        filesystem, root = filesystem_for(out, storage_options)
+        return filesystem, root.rstrip("/"), out.rstrip("/")
     if "://" in out:
         filesystem, root = pafs.FileSystem.from_uri(out)
         return filesystem, root.rstrip("/"), out.split("?", 1)[0].rstrip("/")
@@ -134,12 +141,15 @@ def generate(
     faults: Sequence[str] = (),
     seed: int = 42,
     fault_source: str = "orders",
+    storage_options: Mapping[str, str] | None = None,
 ) -> GenerationReport:
     """Land ``days`` days of all six sources under ``out``, starting at ``start``.
 
     Files go to ``<out>/<source>/<YYYY-MM-DD>/<source>_<YYYYMMDD>_part<NN>.<ext>``; ``out`` is
     a local path or a ``file://`` / ``s3://`` URI (query options such as ``?region=`` go to
-    ``pyarrow.fs.FileSystem.from_uri``). The same arguments give byte-identical files.
+    ``pyarrow.fs.FileSystem.from_uri``); with ``storage_options`` (the lakehouse's ``AWS_*``
+    settings: endpoint, region, credentials) an ``s3://`` URI is opened with those instead.
+    The same arguments give byte-identical files.
     ``faults`` are injected into ``fault_source`` on every day.
 
     Raises:
@@ -155,7 +165,7 @@ def generate(
     if isinstance(start, datetime):
         start = start.date()
     chosen = fx.check_faults([faults] if isinstance(faults, str) else faults, fault_source)
-    filesystem, root, base = _resolve(out)
+    filesystem, root, base = _resolve(out, storage_options)
     world = World()
     report: list[GeneratedFile] = []
     for offset in range(days):

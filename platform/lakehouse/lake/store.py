@@ -39,6 +39,7 @@ from lakehouse.lake.results import (
     read_commit,
     rows_in_partition,
 )
+from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
 from lakehouse.lake.uris import key_parts, table_uri
 
 Key = Sequence[str] | str
@@ -53,7 +54,12 @@ def _schema(table: DeltaTable) -> pa.Schema:
 
 
 class DeltaStore:
-    """Delta tables under one lakehouse root; ``storage_options`` go to every deltalake call."""
+    """Delta tables under one lakehouse root; ``storage_options`` go to every deltalake call.
+
+    Writes that lose a commit race are retried with backoff (``lake.retry``).
+    """
+
+    retry_policy: RetryPolicy = DEFAULT_POLICY
 
     def __init__(self, root: str, storage_options: Mapping[str, str] | None = None) -> None:
         table_uri(root, ["probe"])  # validates the root early
@@ -131,6 +137,7 @@ class DeltaStore:
             **counts,
         )
 
+    @retry_commits
     def append(
         self,
         key: Key,
@@ -158,6 +165,7 @@ class DeltaStore:
             schema_mode="merge" if schema_mode_merge else None,
         )
 
+    @retry_commits
     def overwrite(
         self, key: Key, data: pa.Table, partition_by: Sequence[str] | None = None
     ) -> WriteResult:
@@ -179,6 +187,7 @@ class DeltaStore:
             partition_by=list(partition_by) if partition_by else None,
         )
 
+    @retry_commits
     def replace_partition(
         self, key: Key, data: pa.Table, column: str, value: PartitionValue
     ) -> WriteResult:
@@ -215,6 +224,7 @@ class DeltaStore:
             schema_mode="merge" if table is not None and extra_columns(data, schema) else None,
         )
 
+    @retry_commits
     def merge(
         self,
         key: Key,

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dtime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ Row = dict[str, Any]
 
 
 def at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, dtime(hour), tzinfo=UTC)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def lineage(landing: date) -> Row:
@@ -53,7 +53,7 @@ def lineage(landing: date) -> Row:
     }
 
 
-def _order(
+def order_row(
     order_id: str, customer: str, status: str, total: str, currency: str, day: date, landing: date
 ) -> Row:
     created = at(day, 10)
@@ -70,7 +70,7 @@ def _order(
     }
 
 
-def _item(order_id: str, line: int, product: str, qty: int, price: str, currency: str) -> Row:
+def item_row(order_id: str, line: int, product: str, qty: int, price: str, currency: str) -> Row:
     return {
         "order_id": order_id,
         "line_number": line,
@@ -114,28 +114,28 @@ def silver_rows() -> dict[str, list[Row]]:
         )
     ]
     orders = [
-        _order("O1", "C1", "delivered", "30.00", "USD", DAY1, DAY1),
-        _order("O2", "C2", "confirmed", "45.50", "EUR", DAY1, DAY1),
-        _order("O3", "C1", "cancelled", "20.00", "USD", DAY1, DAY1),
+        order_row("O1", "C1", "delivered", "30.00", "USD", DAY1, DAY1),
+        order_row("O2", "C2", "confirmed", "45.50", "EUR", DAY1, DAY1),
+        order_row("O3", "C1", "cancelled", "20.00", "USD", DAY1, DAY1),
         # O2 delivered again the next day: now cancelled (the later version wins).
-        _order("O2", "C2", "cancelled", "45.50", "EUR", DAY1, DAY2),
-        _order("O4", "C3", "confirmed", "12.00", "USD", DAY2, DAY2),
-        _order("O5", "C2", "pending", "99.99", "EUR", DAY2, DAY2),
+        order_row("O2", "C2", "cancelled", "45.50", "EUR", DAY1, DAY2),
+        order_row("O4", "C3", "confirmed", "12.00", "USD", DAY2, DAY2),
+        order_row("O5", "C2", "pending", "99.99", "EUR", DAY2, DAY2),
         # Late: placed on day 1, landed on day 2.
-        _order("O6", "C3", "delivered", "15.00", "USD", DAY1, DAY2),
+        order_row("O6", "C3", "delivered", "15.00", "USD", DAY1, DAY2),
     ]
     items_by_landing = {
         DAY1: [
-            _item("O1", 1, "P1", 1, "10.00", "USD"),
-            _item("O1", 2, "P2", 2, "10.00", "USD"),
-            _item("O2", 1, "P2", 1, "45.50", "EUR"),
-            _item("O3", 1, "P1", 2, "10.00", "USD"),
+            item_row("O1", 1, "P1", 1, "10.00", "USD"),
+            item_row("O1", 2, "P2", 2, "10.00", "USD"),
+            item_row("O2", 1, "P2", 1, "45.50", "EUR"),
+            item_row("O3", 1, "P1", 2, "10.00", "USD"),
         ],
         DAY2: [
-            _item("O2", 1, "P2", 1, "45.50", "EUR"),
-            _item("O4", 1, "P3", 3, "4.00", "USD"),
-            _item("O5", 1, "P1", 1, "99.99", "EUR"),
-            _item("O6", 1, "P2", 1, "15.00", "USD"),
+            item_row("O2", 1, "P2", 1, "45.50", "EUR"),
+            item_row("O4", 1, "P3", 3, "4.00", "USD"),
+            item_row("O5", 1, "P1", 1, "99.99", "EUR"),
+            item_row("O6", 1, "P2", 1, "15.00", "USD"),
         ],
     }
     order_items = [
@@ -210,25 +210,23 @@ class DbtRun:
     seconds: float
 
     def status(self, name: str) -> str:
-        """Status of the node whose unique id ends with ``.name`` (a model, or a test)."""
+        """Status of the model ``name`` in this run."""
         found = [s for uid, s in self.statuses.items() if uid.split(".")[-1] == name]
         assert len(found) == 1, f"{name}: {found} in {sorted(self.statuses)}"
         return found[0]
 
 
 def run_dbt(
-    root: Path, work: Path, *args: str, variables: Mapping[str, str] | None = None
+    root: Path | str | None, work: Path, *args: str, variables: Mapping[str, str] | None = None
 ) -> DbtRun:
-    """Run ``dbt <args>`` on the project against the lakehouse at ``root``.
+    """Run ``dbt <args>`` on the project against the lakehouse at ``root`` (None: unset).
 
     Artifacts and logs go under ``work`` (never shared between tests).
     """
-    env = {
-        **os.environ,
-        "LAKEHOUSE_ROOT": str(root),
-        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = {k: v for k, v in os.environ.items() if k != "LAKEHOUSE_ROOT"}
+    env |= {"DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if root is not None:
+        env["LAKEHOUSE_ROOT"] = str(root)
     command = [
         str(DBT),
         *args,
@@ -255,7 +253,7 @@ def run_dbt(
 
 
 @dataclass(frozen=True)
-class Lakehouse:
+class BuiltLakehouse:
     """A silver lakehouse at ``root`` after a full ``dbt build``."""
 
     root: Path
@@ -268,13 +266,13 @@ class Lakehouse:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lakehouse]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltLakehouse]:
     """The two-day silver lakehouse, built once per module with ``dbt build``."""
     base = tmp_path_factory.mktemp("gold")
     root = base / "lake"
     write_silver(root, silver_rows())
     build = run_dbt(root, base / "dbt", "build")
-    yield Lakehouse(root, build)
+    yield BuiltLakehouse(root, build)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from lakehouse.defs.quality.checks import silver_check_names
 from lakehouse.definitions import build_definitions
+from lakehouse.defs.quality.checks import silver_check_names
 from lakehouse.settings import load_settings
 from lakehouse.sources import load_sources
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from lakehouse.defs.automation.retries import TRANSIENT_RETRY_POLICY, retry_transient_only
 from lakehouse.defs.landing.assets import landing_key
 from lakehouse.defs.metadata import table_schema, write_metadata
 from lakehouse.defs.partitions import partition_day
@@ -40,7 +41,9 @@ def build_bronze_asset(
         ),
         metadata={"dagster/column_schema": table_schema(bronze_schema(spec.landed_columns))},
         check_specs=bronze_check_specs(key),
+        retry_policy=TRANSIENT_RETRY_POLICY,
     )
+    @retry_transient_only
     def _bronze(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
         started = datetime.now(UTC)
         try:

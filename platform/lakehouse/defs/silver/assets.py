@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from lakehouse.defs.automation.conditions import downstream_condition
+from lakehouse.defs.automation.retries import TRANSIENT_RETRY_POLICY, retry_transient_only
 from lakehouse.defs.bronze.assets import bronze_key
 from lakehouse.defs.metadata import table_schema, write_metadata
 from lakehouse.defs.partitions import partition_day
@@ -103,7 +105,10 @@ def build_silver_asset(
         },
         check_specs=silver_check_specs(spec, key),
         freshness_policy=freshness_policy(spec),
+        retry_policy=TRANSIENT_RETRY_POLICY,
+        automation_condition=downstream_condition(),
     )
+    @retry_transient_only
     def _silver(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
         started = datetime.now(UTC)
         outcome = refine_partition(

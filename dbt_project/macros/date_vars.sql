@@ -1,0 +1,44 @@
+{#- Date vars (min_date, max_date, as_of), validated before they reach SQL or a Delta predicate. -#}
+
+{% macro date_var(name) -%}
+  {#- The var `name` as a 'YYYY-MM-DD' string, or none when unset or empty. -#}
+  {%- set value = var(name, none) -%}
+  {%- if value is none or (value | string | trim) == '' -%}
+    {{- return(none) -}}
+  {%- endif -%}
+  {%- set text = value | string | trim -%}
+  {%- if not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])', text) -%}
+    {{ exceptions.raise_compiler_error("var " ~ name ~ "='" ~ text ~ "' is not a date: use YYYY-MM-DD") }}
+  {%- endif -%}
+  {#- Raises for a day that does not exist, e.g. 2026-02-30. -#}
+  {%- do modules.datetime.date.fromisoformat(text) -%}
+  {{- return(text) -}}
+{%- endmacro %}
+
+{% macro partition_window() -%}
+  {#- [min_date, max_date] of business dates a partitioned mart rebuilds, or none (full rebuild). -#}
+  {%- set min_date = date_var('min_date') -%}
+  {%- set max_date = date_var('max_date') -%}
+  {%- if min_date is none and max_date is none -%}
+    {{- return(none) -}}
+  {%- endif -%}
+  {%- if min_date is none or max_date is none -%}
+    {{ exceptions.raise_compiler_error(
+        "pass both vars min_date and max_date (YYYY-MM-DD) to rebuild a window of business "
+        ~ "dates, or neither to rebuild the whole table") }}
+  {%- endif -%}
+  {%- if min_date > max_date -%}
+    {{ exceptions.raise_compiler_error("min_date " ~ min_date ~ " is after max_date " ~ max_date) }}
+  {%- endif -%}
+  {{- return([min_date, max_date]) -}}
+{%- endmacro %}
+
+{% macro partition_window_filter(column) -%}
+  {#- SQL condition keeping the rows of the window (true when the whole table is rebuilt). -#}
+  {%- set window = partition_window() -%}
+  {%- if window is none -%}
+    true
+  {%- else -%}
+    {{ column }} between date '{{ window[0] }}' and date '{{ window[1] }}'
+  {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,20 @@
+{#- Where the lakehouse lives: the LAKEHOUSE_ROOT environment variable (a folder or s3:// URI). -#}
+
+{% macro delta_plugin() -%}
+  {#- The alias of the lakehouse.gold.delta_writer plugin in profiles.yml. -#}
+  {{- return('delta_writer') -}}
+{%- endmacro %}
+
+{% macro gold_location(identifier) -%}
+  {#- The Delta table of a mart: <LAKEHOUSE_ROOT>/gold/<identifier> (profile external_root). -#}
+  {{- return(adapter.external_root() ~ '/' ~ identifier) -}}
+{%- endmacro %}
+
+{% macro check_lakehouse_root() -%}
+  {#- Run on-run-start: parsing works without LAKEHOUSE_ROOT, running does not. -#}
+  {%- if execute and env_var('LAKEHOUSE_ROOT', '') | trim == '' -%}
+    {{ exceptions.raise_compiler_error(
+        "LAKEHOUSE_ROOT is not set: export the lakehouse root (a folder or s3:// URI, e.g. "
+        ~ "LAKEHOUSE_ROOT=$PWD/.lakehouse/dev/$USER) before running dbt") }}
+  {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,37 @@
+with source as (
+
+    select * from {{ source('shop', 'orders') }}
+
+),
+
+renamed as (
+
+    select
+        order_id,
+        customer_id,
+        status,
+        order_total,
+        currency,
+        created_at,
+        updated_at,
+        order_date,
+        _landing_date as landing_date,
+        _ingested_at as ingested_at
+    from source
+
+),
+
+-- Silver deduplicates within a landing day only: an order delivered again on a later day
+-- (a status change, a re-delivery) has one row per such day. The latest version wins.
+latest as (
+
+    select *
+    from renamed
+    qualify row_number() over (
+        partition by order_id
+        order by updated_at desc nulls last, landing_date desc, ingested_at desc
+    ) = 1
+
+)
+
+select * from latest

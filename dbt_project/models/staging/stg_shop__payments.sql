@@ -1,0 +1,36 @@
+with source as (
+
+    select * from {{ source('shop', 'payments') }}
+
+),
+
+renamed as (
+
+    select
+        payment_id,
+        order_id,
+        method as payment_method,
+        amount,
+        currency,
+        status as payment_status,
+        paid_at,
+        payment_date,
+        _landing_date as landing_date,
+        _ingested_at as ingested_at
+    from source
+
+),
+
+-- Silver deduplicates within a landing day only; the latest attempt record wins.
+latest as (
+
+    select *
+    from renamed
+    qualify row_number() over (
+        partition by payment_id
+        order by paid_at desc nulls last, landing_date desc, ingested_at desc
+    ) = 1
+
+)
+
+select * from latest

@@ -1,0 +1,79 @@
+variable "name" {
+  description = "Name of the deployment, e.g. lakehouse-prod; the DB instance identifier."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets (at least two availability zones) for the database."
+  type        = list(string)
+}
+
+variable "security_group_id" {
+  description = "Security group of the database (PostgreSQL from the Dagster tasks only)."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for storage, Performance Insights and the master-password secret."
+  type        = string
+}
+
+variable "engine_major_version" {
+  description = "PostgreSQL major version; RDS applies minor versions automatically."
+  type        = string
+  default     = "16"
+}
+
+variable "instance_class" {
+  description = "RDS instance class."
+  type        = string
+  default     = "db.t4g.small"
+}
+
+variable "allocated_storage_gb" {
+  description = "Initial storage in GiB."
+  type        = number
+  default     = 20
+}
+
+variable "max_allocated_storage_gb" {
+  description = "Ceiling for storage autoscaling in GiB."
+  type        = number
+  default     = 100
+}
+
+variable "database_name" {
+  description = "Database the Dagster instance uses (DAGSTER_PG_DB)."
+  type        = string
+  default     = "dagster"
+}
+
+variable "master_username" {
+  description = "Master user the Dagster instance connects as (DAGSTER_PG_USER)."
+  type        = string
+  default     = "dagster"
+}
+
+variable "multi_az" {
+  description = "Keep a standby in a second availability zone."
+  type        = bool
+  default     = true
+}
+
+variable "backup_retention_days" {
+  description = "Days of automated backups (point-in-time recovery window)."
+  type        = number
+  default     = 14
+}
+
+variable "deletion_protection" {
+  description = "Refuse to delete the database until this is switched off."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,44 @@
+output "bucket_name" {
+  description = "Name of the lake bucket."
+  value       = aws_s3_bucket.lake.id
+}
+
+output "bucket_arn" {
+  description = "ARN of the lake bucket."
+  value       = aws_s3_bucket.lake.arn
+}
+
+output "lake_prefix" {
+  description = "Key prefix of the Delta tables (no trailing slash)."
+  value       = local.lake_prefix
+}
+
+output "landing_prefix" {
+  description = "Key prefix of the landing files (no trailing slash)."
+  value       = local.landing_prefix
+}
+
+output "lake_uri" {
+  description = "LAKEHOUSE_ROOT for this environment."
+  value       = "s3://${aws_s3_bucket.lake.id}/${local.lake_prefix}"
+}
+
+output "landing_uri" {
+  description = "LAKEHOUSE_LANDING for this environment."
+  value       = "s3://${aws_s3_bucket.lake.id}/${local.landing_prefix}"
+}
+
+output "access_log_bucket_name" {
+  description = "Bucket receiving the lake bucket's server access logs."
+  value       = aws_s3_bucket.access_logs.id
+}
+
+output "lock_table_name" {
+  description = "DynamoDB table for delta-rs commits (DELTA_DYNAMO_TABLE_NAME)."
+  value       = aws_dynamodb_table.delta_log.name
+}
+
+output "lock_table_arn" {
+  description = "ARN of the Delta lock table."
+  value       = aws_dynamodb_table.delta_log.arn
+}

@@ -1,0 +1,1 @@
+"""Gold: the dbt marts as Dagster assets, dbt tests as asset checks."""

@@ -1,0 +1,93 @@
+"""What the Dagster side needs to run the dbt project: where it is, its env and its vars.
+
+Contract (see ``dbt_project/README.md``): partitioned marts rebuild a window of business dates
+(``order_date``) given as the vars ``min_date`` / ``max_date``; no vars rebuild everything.
+For a window of landing days, :func:`rebuild_window` gives the business dates whose rows
+landed then (late rows included), so their marts' partitions are rebuilt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lakehouse.gold.window import DateWindow
+from lakehouse.lake import DeltaStore
+from lakehouse.settings import Settings, project_dir
+from lakehouse.transform.bronze import LANDING_DATE
+
+DBT_PROJECT_DIR = project_dir() / "dbt_project"
+"""The dbt project; its ``profiles.yml`` is in the same folder (``--profiles-dir``)."""
+
+PARTITION_COLUMN = "order_date"
+"""The business date the daily-partitioned marts are partitioned by."""
+
+PARTITIONED_MARTS = ("orders_daily", "revenue_by_product_category_daily")
+"""Marts whose Delta tables are partitioned by ``PARTITION_COLUMN`` (a window replaces days)."""
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """Environment variables a dbt invocation needs on top of the process environment."""
+    return {
+        "LAKEHOUSE_ROOT": settings.root,
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        **settings.storage_options,
+    }
+
+
+def dbt_vars(window: DateWindow | None = None, as_of: dt.date | None = None) -> dict[str, str]:
+    """The dbt vars for a build: a window of business dates (None: all) and the recency day."""
+    variables = window.dbt_vars() if window is not None else {}
+    if as_of is not None:
+        if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+            raise TypeError(f"as_of={as_of!r} must be a datetime.date")
+        variables["as_of"] = as_of.isoformat()
+    return variables
+
+
+def dbt_vars_args(window: DateWindow | None = None, as_of: dt.date | None = None) -> list[str]:
+    """``["--vars", "<json>"]`` for the dbt CLI, or ``[]`` when there is nothing to pass."""
+    variables = dbt_vars(window, as_of)
+    return ["--vars", json.dumps(variables)] if variables else []
+
+
+def touched_order_dates(
+    root: str, landing: DateWindow, storage_options: Mapping[str, str] | None = None
+) -> list[dt.date]:
+    """Business dates (``order_date``) of the orders and order lines that landed in ``landing``.
+
+    A late row lands after its business date, so these can lie before the landing window.
+    Raises ``lakehouse.lake.TableNotFoundError`` if silver orders or order_items is missing.
+    """
+    store = DeltaStore(root, storage_options)
+    orders = store.dataset(["silver", "orders"])
+    lines = store.dataset(["silver", "order_items"])
+    landed = (pc.field(LANDING_DATE) >= landing.start) & (pc.field(LANDING_DATE) <= landing.end)
+    # use_threads=False: a threaded scan through deltalake's filesystem can abort the
+    # interpreter at exit ("terminate called without an active exception").
+    landed_orders = orders.to_table(columns=["order_date"], filter=landed, use_threads=False)
+    landed_lines = lines.to_table(columns=["order_id"], filter=landed, use_threads=False)
+    line_orders = orders.to_table(
+        columns=["order_date"],
+        filter=pc.field("order_id").isin(pc.unique(landed_lines["order_id"])),
+        use_threads=False,
+    )
+    dates = pa.chunked_array(
+        landed_orders["order_date"].chunks + line_orders["order_date"].chunks, pa.date32()
+    )
+    return sorted(d for d in pc.unique(dates).to_pylist() if d is not None)
+
+
+def rebuild_window(
+    root: str, landing: DateWindow, storage_options: Mapping[str, str] | None = None
+) -> DateWindow | None:
+    """The window of business dates to rebuild after ``landing`` days landed; None if none.
+
+    The window spans every touched date (days in between are rebuilt too, unchanged).
+    """
+    dates = touched_order_dates(root, landing, storage_options)
+    return DateWindow(dates[0], dates[-1]) if dates else None

@@ -1,0 +1,1 @@
+"""Operations on the running lakehouse (history, rollback, ...): functions the CLI and jobs call."""

@@ -1,0 +1,149 @@
+"""Dagster on ECS: webserver and one daemon as services, every run its own task with the runs
+role, configuration as plain environment and secrets only from Secrets Manager."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import ENVS, INFRA, TerraformDir
+
+Module = Callable[[str], TerraformDir]
+
+PROD_INSTANCE = INFRA / "dagster" / "dagster.prod.yaml"
+SECRETISH = ("PASSWORD", "SECRET", "TOKEN", "PII_KEY", "ACCESS_KEY")
+
+
+def _task_definitions(module: Module) -> dict[str, dict[str, Any]]:
+    return module("dagster_ecs").resources("aws_ecs_task_definition")
+
+
+def _env_var_names(module: Module) -> set[str]:
+    ecs = module("dagster_ecs")
+    return set(ecs.locals["environment_values"]) | {s["name"] for s in ecs.locals["secrets"]}
+
+
+def test_there_is_a_webserver_a_daemon_and_a_run_task_definition(module: Module) -> None:
+    assert set(_task_definitions(module)) == {"webserver", "daemon", "run"}
+    services = module("dagster_ecs").resources("aws_ecs_service")
+    assert set(services) == {"webserver", "daemon"}
+
+
+def test_every_container_starts_from_the_shared_defaults(module: Module) -> None:
+    ecs = module("dagster_ecs")
+    for name, task in _task_definitions(module).items():
+        assert "merge(local.container_defaults" in task["container_definitions"], name
+    defaults = ecs.locals["container_defaults"]
+    assert defaults["environment"] == "${local.environment}"
+    assert defaults["secrets"] == "${local.secrets}"
+    assert defaults["user"] not in {"0", "root"}
+    assert defaults["privileged"] is False
+
+
+def test_secrets_come_from_secrets_manager_arns(module: Module) -> None:
+    secrets = {s["name"]: s["valueFrom"] for s in module("dagster_ecs").locals["secrets"]}
+    assert secrets == {
+        "LAKEHOUSE_PII_KEY": "${var.pii_key_secret_arn}",
+        "DAGSTER_PG_PASSWORD": "${var.db_master_secret_arn}:password::",
+    }
+
+
+def test_no_secret_is_passed_as_a_plain_environment_value(module: Module) -> None:
+    for name in module("dagster_ecs").locals["environment_values"]:
+        assert not any(word in name for word in SECRETISH), name
+
+
+def test_tasks_know_their_environment_lake_and_instance_database(module: Module) -> None:
+    values = module("dagster_ecs").locals["environment_values"]
+    assert values["LAKEHOUSE_ENV"] == "${var.environment}"
+    assert values["LAKEHOUSE_ROOT"] == "${var.lake_uri}"
+    assert values["LAKEHOUSE_LANDING"] == "${var.landing_uri}"
+    for name in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_DB", "DAGSTER_PG_USER"):
+        assert name in values
+    assert values["AWS_S3_LOCKING_PROVIDER"] == "dynamodb"
+    assert values["DELTA_DYNAMO_TABLE_NAME"] == "${var.lock_table_name}"
+
+
+@pytest.mark.parametrize("name", ENVS)
+def test_environments_wire_the_lake_uris_and_secrets_into_the_tasks(env, name: str) -> None:
+    ecs = env(name).named("module")["dagster_ecs"]
+    assert ecs["environment"] == "${local.environment}"
+    assert ecs["lake_uri"] == "${module.lake_storage.lake_uri}"
+    assert ecs["landing_uri"] == "${module.lake_storage.landing_uri}"
+    assert ecs["pii_key_secret_arn"] == "${module.secrets.pii_key_secret_arn}"
+    assert ecs["db_master_secret_arn"] == "${module.database.master_user_secret_arn}"
+
+
+@pytest.mark.parametrize("name", ENVS)
+def test_each_component_runs_with_its_own_role(env, name: str) -> None:
+    ecs = env(name).named("module")["dagster_ecs"]
+    assert ecs["runs_role_arn"] == "${module.iam.runs_role_arn}"
+    assert ecs["daemon_role_arn"] == "${module.iam.daemon_role_arn}"
+    assert ecs["webserver_role_arn"] == "${module.iam.webserver_role_arn}"
+    iam = env(name).named("module")["iam"]
+    assert iam["run_task_family"] == ecs["run_task_family"] == "${local.run_task_family}"
+    assert iam["cluster_name"] == ecs["cluster_name"]
+
+
+def test_every_run_is_a_task_with_the_runs_role(module: Module) -> None:
+    tasks = _task_definitions(module)
+    assert tasks["run"]["family"] == "${var.run_task_family}"
+    assert tasks["run"]["task_role_arn"] == "${var.runs_role_arn}"
+    assert tasks["daemon"]["task_role_arn"] == "${var.daemon_role_arn}"
+    assert tasks["webserver"]["task_role_arn"] == "${var.webserver_role_arn}"
+    # EcsRunLauncher overrides the container named "run" and finds the definition by env var.
+    assert '"run"' in tasks["run"]["container_definitions"]
+    values = module("dagster_ecs").locals["environment_values"]
+    assert values["DAGSTER_RUN_TASK_DEFINITION"] == "${var.run_task_family}"
+
+
+def test_there_is_exactly_one_daemon_even_during_a_deployment(module: Module) -> None:
+    daemon = module("dagster_ecs").resources("aws_ecs_service")["daemon"]
+    assert daemon["desired_count"] == 1
+    assert daemon["deployment_maximum_percent"] == 100
+
+
+def test_services_run_in_private_subnets_without_public_ips(module: Module) -> None:
+    for name, service in module("dagster_ecs").resources("aws_ecs_service").items():
+        network = service["network_configuration"][0]
+        assert network["assign_public_ip"] is False, name
+        assert "${var.tasks_security_group_id}" in network["security_groups"], name
+
+
+def test_every_task_logs_to_its_own_encrypted_log_group(module: Module) -> None:
+    ecs = module("dagster_ecs")
+    assert set(ecs.locals["log_groups"]) == {"webserver", "daemon", "runs"}
+    group = ecs.resources("aws_cloudwatch_log_group")["this"]
+    assert group["kms_key_id"] == "${var.kms_key_arn}"
+    assert group["retention_in_days"] == "${var.log_retention_days}"
+
+
+def _env_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if set(node) == {"env"} and isinstance(node["env"], str):
+            yield node["env"]
+        for value in node.values():
+            yield from _env_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _env_refs(value)
+
+
+def test_the_prod_instance_launches_runs_as_ecs_tasks_of_the_run_definition() -> None:
+    instance = yaml.safe_load(PROD_INSTANCE.read_text())
+    launcher = instance["run_launcher"]
+    assert (launcher["module"], launcher["class"]) == ("dagster_aws.ecs", "EcsRunLauncher")
+    config = launcher.get("config") or {}
+    assert config.get("task_definition") == {"env": "DAGSTER_RUN_TASK_DEFINITION"}, (
+        "EcsRunLauncher must start the Terraform-managed run task definition (runs role)"
+    )
+    assert config.get("container_name", "run") == "run"
+
+
+def test_every_variable_the_prod_instance_reads_is_set_on_the_tasks(module: Module) -> None:
+    wanted = set(_env_refs(yaml.safe_load(PROD_INSTANCE.read_text())))
+    assert {"DAGSTER_PG_HOST", "DAGSTER_PG_PASSWORD"} <= wanted
+    assert wanted <= _env_var_names(module), wanted - _env_var_names(module)

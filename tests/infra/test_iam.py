@@ -1,0 +1,142 @@
+"""IAM: runs touch only their environment's prefixes, analysts only read gold, the daemon
+can launch and stop run tasks and pass exactly the run roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from .conftest import Statement, TerraformDir
+
+Module = Callable[[str], TerraformDir]
+
+LAKE_OBJECTS = "${var.bucket_arn}/${var.lake_prefix}/*"
+LANDING_OBJECTS = "${var.bucket_arn}/${var.landing_prefix}/*"
+GOLD_OBJECTS = "${var.bucket_arn}/${var.lake_prefix}/gold/*"
+BUCKET = "${var.bucket_arn}"
+
+
+def _allowed(iam: TerraformDir) -> list[tuple[str, Statement]]:
+    return [
+        (document, s)
+        for document in iam.data("aws_iam_policy_document")
+        for s in iam.statements(document)
+        if s.effect == "Allow"
+    ]
+
+
+def _s3(statement: Statement) -> list[str]:
+    return [a for a in statement.actions if a.lower().startswith("s3:")]
+
+
+def test_no_policy_grants_wildcard_actions(module: Module) -> None:
+    for document, statement in _allowed(module("iam")):
+        for action in statement.actions:
+            assert action != "*" and not action.endswith(":*"), f"{document}: {action}"
+
+
+def test_no_s3_grant_reaches_beyond_the_environments_prefixes(module: Module) -> None:
+    allowed_objects = {LAKE_OBJECTS, LANDING_OBJECTS, GOLD_OBJECTS}
+    for document, statement in _allowed(module("iam")):
+        if not _s3(statement):
+            continue
+        for resource in statement.resources:
+            assert resource != "*", f"{document}/{statement.sid}: S3 on *"
+            assert resource in allowed_objects | {BUCKET}, f"{document}: {resource}"
+            if resource == BUCKET:
+                assert set(_s3(statement)) == {"s3:ListBucket"}, f"{document}/{statement.sid}"
+                assert statement.condition_values("s3:prefix"), f"{document}: unscoped list"
+
+
+def test_runs_read_and_write_exactly_lake_and_landing(module: Module) -> None:
+    runs = module("iam").statements("runs")
+    objects = {r for s in runs if "s3:PutObject" in s.actions for r in s.resources}
+    assert objects == {LAKE_OBJECTS, LANDING_OBJECTS}
+    (listing,) = [s for s in runs if "s3:ListBucket" in s.actions]
+    assert set(listing.condition_values("s3:prefix")) == {
+        "${var.lake_prefix}/*",
+        "${var.landing_prefix}/*",
+    }
+
+
+def test_runs_can_take_the_delta_commit_lock(module: Module) -> None:
+    runs = module("iam").statements("runs")
+    (lock,) = [s for s in runs if any(a.startswith("dynamodb:") for a in s.actions)]
+    assert lock.resources == ("${var.lock_table_arn}",)
+    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} <= set(lock.actions)
+
+
+def test_analysts_only_get_and_list_gold(module: Module) -> None:
+    analysts = module("iam").statements("analysts")
+    s3_actions = {a for s in analysts for a in _s3(s)}
+    assert s3_actions == {"s3:GetObject", "s3:ListBucket"}
+    others = {a for s in analysts for a in s.actions if not a.startswith("s3:")}
+    assert others == {"kms:Decrypt"}  # SSE-KMS objects cannot be read without it
+    (read,) = [s for s in analysts if "s3:GetObject" in s.actions]
+    assert read.resources == (GOLD_OBJECTS,)
+    (listing,) = [s for s in analysts if "s3:ListBucket" in s.actions]
+    assert listing.condition_values("s3:prefix") == ["${var.lake_prefix}/gold/*"]
+
+
+def test_kms_use_is_bound_to_the_services_that_need_it(module: Module) -> None:
+    for document, statement in _allowed(module("iam")):
+        if any(a.startswith("kms:") for a in statement.actions):
+            assert statement.resources == ("${var.kms_key_arn}",), document
+            assert statement.condition_values("kms:ViaService"), document
+
+
+def test_the_daemon_can_launch_watch_and_stop_runs_in_its_cluster_only(module: Module) -> None:
+    iam = module("iam")
+    daemon = iam.statements("daemon")
+    actions = {a for s in daemon for a in s.actions}
+    assert {"ecs:RunTask", "ecs:StopTask", "ecs:DescribeTasks", "iam:PassRole"} <= actions
+    (run_task,) = [s for s in daemon if "ecs:RunTask" in s.actions]
+    assert run_task.resources == (iam.resolve("${local.run_task_def}"),)
+    assert run_task.condition_values("ecs:cluster") == ["${local.cluster_arn}"]
+    for statement in daemon:
+        if {"ecs:StopTask", "ecs:DescribeTasks"} & set(statement.actions):
+            assert statement.resources == (iam.resolve("${local.cluster_tasks}"),)
+
+
+def test_the_daemon_passes_only_the_run_roles_and_only_to_ecs_tasks(module: Module) -> None:
+    (passing,) = [s for s in module("iam").statements("daemon") if "iam:PassRole" in s.actions]
+    assert set(passing.resources) == {
+        "${aws_iam_role.runs.arn}",
+        "${aws_iam_role.execution.arn}",
+    }
+    assert passing.condition_values("iam:PassedToService") == ["ecs-tasks.amazonaws.com"]
+
+
+def test_wildcard_resources_are_only_for_actions_without_resource_permissions(
+    module: Module,
+) -> None:
+    unscoped = {
+        "ecr:GetAuthorizationToken",
+        "ecs:DescribeTaskDefinition",
+        "ec2:DescribeNetworkInterfaces",
+    }
+    for document, statement in _allowed(module("iam")):
+        if "*" in statement.resources:
+            assert set(statement.actions) <= unscoped, f"{document}/{statement.sid}"
+
+
+def test_task_roles_trust_only_ecs_tasks_of_this_account(module: Module) -> None:
+    (trust,) = module("iam").statements("ecs_tasks_assume")
+    assert trust.actions == ("sts:AssumeRole",)
+    assert trust.condition_values("aws:SourceAccount") == ["${local.account_id}"]
+
+
+def test_the_execution_role_reads_only_the_task_secrets(module: Module) -> None:
+    execution = module("iam").statements("execution")
+    (secrets,) = [s for s in execution if "secretsmanager:GetSecretValue" in s.actions]
+    assert secrets.resources == ("${var.secret_arns}",)
+
+
+@pytest.mark.parametrize("name", ["staging", "prod"])
+def test_the_execution_role_gets_exactly_the_pii_key_and_database_secrets(env, name) -> None:
+    iam = env(name).named("module")["iam"]
+    assert iam["secret_arns"] == [
+        "${module.secrets.pii_key_secret_arn}",
+        "${module.database.master_user_secret_arn}",
+    ]
