@@ -2,7 +2,7 @@
 
 Every kind of contract is a ``ContractFolder``: a folder of the repository, a file pattern and
 a parser from text to the neutral ``Contract``. Source declarations are registered today;
-gold mart contracts join by adding their folder and parser to ``CONTRACT_FOLDERS``.
+gold marts' dbt YAML files are registered too (``contracts/gold.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from lakehouse.contracts.diff import (
     Severity,
     diff_contracts,
 )
+from lakehouse.contracts.gold import parse_mart_contract
 from lakehouse.sources import SourceSpec, parse_source
 
 Parser = Callable[[str, str], Contract]
@@ -98,6 +99,7 @@ def parse_source_contract(text: str, origin: str) -> Contract:
 
 CONTRACT_FOLDERS: tuple[ContractFolder, ...] = (
     ContractFolder("platform/lakehouse/sources", parse_source_contract),
+    ContractFolder("dbt_project/models/marts", parse_mart_contract, "*.yml"),
 )
 
 
