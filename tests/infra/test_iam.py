@@ -60,11 +60,12 @@ def test_runs_read_and_write_exactly_lake_and_landing(module: Module) -> None:
     }
 
 
-def test_runs_can_take_the_delta_commit_lock(module: Module) -> None:
+def test_runs_commit_with_s3_alone_and_get_no_dynamodb(module: Module) -> None:
     runs = module("iam").statements("runs")
-    (lock,) = [s for s in runs if any(a.startswith("dynamodb:") for a in s.actions)]
-    assert lock.resources == ("${var.lock_table_arn}",)
-    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} <= set(lock.actions)
+    services = {a.split(":")[0] for s in runs for a in s.actions}
+    assert services == {"s3", "kms"}
+    via = {v for s in runs for v in s.condition_values("kms:ViaService")}
+    assert via == {"s3.${local.region}.amazonaws.com"}
 
 
 def test_analysts_only_get_and_list_gold(module: Module) -> None:

@@ -1,4 +1,4 @@
-"""S3 and the Delta lock table: every bucket versioned, encrypted, private and self-cleaning."""
+"""S3: every bucket versioned, encrypted, private and self-cleaning; no Delta lock table."""
 
 from __future__ import annotations
 
@@ -95,11 +95,11 @@ def test_the_lake_layout_is_env_lake_and_env_landing(module: Module) -> None:
     )
 
 
-def test_the_delta_lock_table_matches_delta_rs_and_is_recoverable(module: Module) -> None:
-    table = module("lake_storage").resources("aws_dynamodb_table")["delta_log"]
-    assert (table["hash_key"], table["range_key"]) == ("tablePath", "fileName")
-    assert table["point_in_time_recovery"][0]["enabled"] is True
-    assert table["server_side_encryption"][0]["kms_key_arn"] == "${var.kms_key_arn}"
+def test_no_module_creates_a_dynamodb_table_now_that_commits_use_conditional_writes(
+    module: Module,
+) -> None:
+    owners = [name for name in MODULES if module(name).resources("aws_dynamodb_table")]
+    assert owners == []
 
 
 @pytest.mark.parametrize("name", ["staging", "prod"])

@@ -235,7 +235,10 @@ def backfill_command(
     progress = wait_for_backfill(instance, defs, backfill_id, out=out)
     failed = failed_partitions(instance, backfill_id)
     if progress.succeeded and not failed:
-        print(f"backfill {backfill_id} done: {progress.materialized} partitions built", file=out)
+        print(
+            f"backfill {backfill_id} done: {progress.materialized} asset partitions materialised",
+            file=out,
+        )
         return 0
     print(
         f"backfill {backfill_id} ended {progress.status.value}: failed partitions "

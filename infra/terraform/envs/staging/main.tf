@@ -25,7 +25,6 @@ module "lake_storage" {
   bucket_name                        = local.bucket_name
   kms_key_arn                        = module.encryption.key_arn
   noncurrent_version_expiration_days = 30
-  deletion_protection                = true
 }
 
 module "network" {
@@ -60,7 +59,6 @@ module "iam" {
   lake_prefix            = module.lake_storage.lake_prefix
   landing_prefix         = module.lake_storage.landing_prefix
   kms_key_arn            = module.encryption.key_arn
-  lock_table_arn         = module.lake_storage.lock_table_arn
   secret_arns            = [module.secrets.pii_key_secret_arn, module.database.master_user_secret_arn]
   cluster_name           = local.cluster_name
   run_task_family        = local.run_task_family
@@ -81,7 +79,6 @@ module "dagster_ecs" {
   image_tag                   = var.image_tag
   lake_uri                    = module.lake_storage.lake_uri
   landing_uri                 = module.lake_storage.landing_uri
-  lock_table_name             = module.lake_storage.lock_table_name
   db_host                     = module.database.address
   db_port                     = module.database.port
   db_name                     = module.database.database_name

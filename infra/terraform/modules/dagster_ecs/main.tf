@@ -11,8 +11,7 @@ locals {
     LAKEHOUSE_ROOT              = var.lake_uri
     LAKEHOUSE_LANDING           = var.landing_uri
     AWS_REGION                  = var.region
-    AWS_S3_LOCKING_PROVIDER     = "dynamodb"
-    DELTA_DYNAMO_TABLE_NAME     = var.lock_table_name
+    AWS_CONDITIONAL_PUT         = "etag" # Delta commits via S3 conditional writes, no lock table
     DAGSTER_PG_HOST             = var.db_host
     DAGSTER_PG_PORT             = tostring(var.db_port)
     DAGSTER_PG_DB               = var.db_name

@@ -54,11 +54,6 @@ variable "landing_uri" {
   type        = string
 }
 
-variable "lock_table_name" {
-  description = "DynamoDB table delta-rs locks commits in (DELTA_DYNAMO_TABLE_NAME)."
-  type        = string
-}
-
 variable "db_host" {
   description = "DAGSTER_PG_HOST."
   type        = string

@@ -1,4 +1,4 @@
-# One customer-managed KMS key per environment: S3 objects, the Delta lock table, secrets,
+# One customer-managed KMS key per environment: S3 objects, secrets,
 # the Dagster database, its Performance Insights and the CloudWatch log groups use it.
 
 data "aws_caller_identity" "current" {}

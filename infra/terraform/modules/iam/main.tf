@@ -119,21 +119,13 @@ data "aws_iam_policy_document" "runs" {
     }
   }
   statement {
-    sid       = "DeltaCommitLock"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
-    resources = [var.lock_table_arn]
-  }
-  statement {
-    sid       = "EncryptedObjectsAndLocks"
+    sid       = "EncryptedObjects"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values = [
-        "s3.${local.region}.amazonaws.com",
-        "dynamodb.${local.region}.amazonaws.com",
-      ]
+      values   = ["s3.${local.region}.amazonaws.com"]
     }
   }
 }

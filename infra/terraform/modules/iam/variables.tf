@@ -23,11 +23,6 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "lock_table_arn" {
-  description = "ARN of the delta-rs DynamoDB lock table."
-  type        = string
-}
-
 variable "secret_arns" {
   description = "Secrets the task definitions inject (PII key, database master secret)."
   type        = list(string)

@@ -1,6 +1,6 @@
 # The environment's lake bucket (landing files under <env>/landing/, Delta tables under
-# <env>/lake/), the bucket its access logs go to, and the DynamoDB table delta-rs uses to make
-# concurrent commits to one Delta table safe on S3.
+# <env>/lake/) and the bucket its access logs go to. Concurrent commits to one Delta table need
+# no lock table: delta-rs commits with S3 conditional writes (AWS_CONDITIONAL_PUT=etag).
 
 data "aws_caller_identity" "current" {}
 
@@ -215,39 +215,4 @@ resource "aws_s3_bucket_policy" "access_logs" {
   bucket     = aws_s3_bucket.access_logs.id
   policy     = data.aws_iam_policy_document.access_logs_bucket.json
   depends_on = [aws_s3_bucket_public_access_block.access_logs]
-}
-
-# delta-rs's locking provider (AWS_S3_LOCKING_PROVIDER=dynamodb): one item per commit attempt.
-resource "aws_dynamodb_table" "delta_log" {
-  name                        = "${var.bucket_name}-delta-log"
-  billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "tablePath"
-  range_key                   = "fileName"
-  deletion_protection_enabled = var.deletion_protection
-
-  attribute {
-    name = "tablePath"
-    type = "S"
-  }
-
-  attribute {
-    name = "fileName"
-    type = "S"
-  }
-
-  ttl {
-    attribute_name = "expireTime"
-    enabled        = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = var.kms_key_arn
-  }
-
-  tags = merge(var.tags, { Environment = var.environment })
 }

@@ -32,13 +32,3 @@ output "access_log_bucket_name" {
   description = "Bucket receiving the lake bucket's server access logs."
   value       = aws_s3_bucket.access_logs.id
 }
-
-output "lock_table_name" {
-  description = "DynamoDB table for delta-rs commits (DELTA_DYNAMO_TABLE_NAME)."
-  value       = aws_dynamodb_table.delta_log.name
-}
-
-output "lock_table_arn" {
-  description = "ARN of the Delta lock table."
-  value       = aws_dynamodb_table.delta_log.arn
-}

@@ -13,7 +13,7 @@ variable "bucket_name" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key that encrypts the lake bucket and the Delta lock table."
+  description = "KMS key that encrypts the lake bucket."
   type        = string
 }
 
@@ -27,12 +27,6 @@ variable "access_log_retention_days" {
   description = "Days S3 server access logs are kept."
   type        = number
   default     = 365
-}
-
-variable "deletion_protection" {
-  description = "Protect the Delta lock table from deletion."
-  type        = bool
-  default     = true
 }
 
 variable "tags" {

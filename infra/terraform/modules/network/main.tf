@@ -12,7 +12,7 @@ resource "aws_security_group" "tasks" {
 
 resource "aws_vpc_security_group_egress_rule" "tasks_https" {
   security_group_id = aws_security_group.tasks.id
-  description       = "HTTPS to AWS APIs (S3, DynamoDB, ECR, Secrets Manager, ECS, CloudWatch)"
+  description       = "HTTPS to AWS APIs (S3, ECR, Secrets Manager, ECS, CloudWatch)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
