@@ -138,6 +138,23 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     return backfill_command(args.selection, args.start, args.end, wait=not args.no_wait)
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lakehouse.bench import BenchConfig, run_bench
+
+    config = BenchConfig(
+        args.rows_per_day, args.days, args.repeat, Path(args.out) if args.out else None
+    )
+    command = (
+        f"lakehouse bench --rows-per-day {args.rows_per_day} --days {args.days} "
+        f"--repeat {args.repeat}" + (f" --out {args.out}" if args.out else "")
+    )
+    out = run_bench(config, command=command)
+    print((out / "results.md").read_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``lakehouse`` command."""
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
@@ -185,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--to-timestamp", help="last version at or before this ISO time (UTC)")
     rb.add_argument("--reason", required=True, help="why; kept in the table history")
     rb.set_defaults(func=_cmd_rollback)
+
+    bench = sub.add_parser("bench", help="benchmark the platform against a hand-written baseline")
+    bench.add_argument("--rows-per-day", type=_positive, default=100_000, help="orders per day")
+    bench.add_argument("--days", type=_positive, default=20, help="days to backfill (at least 2)")
+    bench.add_argument("--repeat", type=_positive, default=3, help="runs per measurement (3)")
+    bench.add_argument("--out", help="report folder (default: bench/out/<timestamp>)")
+    bench.set_defaults(func=_cmd_bench)
 
     contracts = sub.add_parser("contracts", help="data contracts").add_subparsers(
         dest="contracts_command", required=True

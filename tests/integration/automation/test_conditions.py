@@ -9,6 +9,7 @@ import dagster as dg
 
 from lakehouse.datagen import generate
 from lakehouse.defs.automation.conditions import downstream_condition
+from lakehouse.defs.gold.translator import STAGING
 
 from .conftest import days_ago, lakehouse_defs, lakehouse_settings
 
@@ -101,16 +102,15 @@ def test_silver_built_in_the_landing_run_is_not_requested_again(
     automation = Automation(defs, instance)
     automation.tick()
     job = defs.resolve_job_def("daily_lakehouse")
-    bronze_and_silver = [
-        k
-        for k in defs.resolve_asset_graph().get_all_asset_keys()
-        if k.path[0] in ("bronze", "silver")
-    ]
     day = days_ago(2).isoformat()
-    assert job.execute_in_process(
-        partition_key=day, instance=instance, asset_selection=bronze_and_silver
-    ).success
-    assert automation.tick().total_requested == 0
+    assert job.execute_in_process(partition_key=day, instance=instance).success
+    result = automation.tick()
+    graph = defs.resolve_asset_graph()
+    requested = {
+        k.to_user_string() for k in graph.get_all_asset_keys() if result.get_num_requested(k)
+    }
+    # Only the whole-history marts, which the daily job does not build, follow the new day.
+    assert requested == {"gold/customer_lifetime_value"}
 
 
 def test_bronze_updated_outside_the_job_carries_silver_along(
@@ -143,3 +143,33 @@ def test_bronze_updated_outside_the_job_carries_silver_along(
     assert {k for k in requested if k.path[0] in ("bronze", "silver")} == silver
     assert all(result.get_requested_partitions(k) == {day} for k in requested)
     assert automation.tick().total_requested == 0
+
+
+VIEW, MART = dg.AssetKey("view"), dg.AssetKey("mart")
+view = dg.AssetSpec(VIEW, deps=[PARENT], group_name="staging")
+
+
+@dg.asset(
+    key=MART,
+    deps=[PARENT, VIEW],
+    partitions_def=PARTITIONS,
+    automation_condition=downstream_condition(STAGING),
+)
+def mart() -> None:
+    pass
+
+
+def test_a_never_materialised_staging_view_does_not_hold_gold_back(
+    instance: dg.DagsterInstance,
+) -> None:
+    automation = Automation(dg.Definitions(assets=[parent, view, mart]), instance)
+    automation.tick()
+    _materialize_parent(instance, passes=True)
+    assert automation.tick().get_requested_partitions(MART) == {DAY}
+
+
+def test_gold_carries_the_condition_that_ignores_staging(tmp_path: Path) -> None:
+    defs = lakehouse_defs(lakehouse_settings(tmp_path))
+    node = defs.resolve_asset_graph().get(dg.AssetKey(["gold", "orders_daily"]))
+    assert node.automation_condition is not None
+    assert node.automation_condition.get_label() == "downstream_of_healthy_parents"

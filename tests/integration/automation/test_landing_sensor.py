@@ -157,3 +157,12 @@ def test_an_s3_landing_prefix_is_watched_the_same_way(
     with filesystem.open_output_stream(f"{base}/{orders.relative_to(local)}") as out:
         out.write(orders.read_bytes() + orders.read_bytes().splitlines(keepends=True)[0])
     assert _requests(sensor.tick()) == [(days_ago(2).isoformat(), "orders")]
+
+
+def test_sensors_run_by_default_and_a_setting_stops_them(tmp_path: Path) -> None:
+    names = ("landing_sensor", "lakehouse_automation")
+    on = lakehouse_defs(lakehouse_settings(tmp_path))
+    off = lakehouse_defs(lakehouse_settings(tmp_path, LAKEHOUSE_SENSORS="off"))
+    for name in names:
+        assert on.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
+        assert off.get_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED

@@ -57,7 +57,8 @@ def _failure_text(data: StepFailureData) -> str:
         return "unknown error"
     message = data.error.message.strip()
     prefix, _, rest = message.partition(": ")
-    return rest if prefix.endswith(data.error.cls_name or "\0") else message
+    cls_name = data.error.cls_name
+    return rest if cls_name and prefix.endswith(cls_name) else message
 
 
 def run_failure_alert(

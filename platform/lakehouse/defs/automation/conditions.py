@@ -13,12 +13,22 @@ import dagster as dg
 AC = dg.AutomationCondition
 
 
-def downstream_condition() -> dg.AutomationCondition:
-    """Update when a parent updated, never on top of a missing, running or blocked parent."""
-    return (
-        AC.any_deps_updated().since_last_handled()
-        & ~AC.any_deps_missing()
-        & ~AC.any_deps_in_progress()
-        & ~AC.in_progress()
-        & AC.all_deps_blocking_checks_passed()
-    ).with_label("downstream_of_healthy_parents")
+def downstream_condition(
+    ignore: dg.AssetSelection | None = None, *, whole_history: bool = False
+) -> dg.AutomationCondition:
+    """Update when a parent updated, never on top of a missing, running or blocked parent.
+
+    ``ignore``: parents that are never materialised themselves (gold's staging views, which
+    dbt inlines), left out of every parent test. ``whole_history``: an unpartitioned asset over
+    daily parents, which would count every never-landed day as a missing parent: only updates,
+    runs in progress and blocking checks gate it.
+    """
+    updated, missing = AC.any_deps_updated(), AC.any_deps_missing()
+    running, checks = AC.any_deps_in_progress(), AC.all_deps_blocking_checks_passed()
+    if ignore is not None:
+        updated, missing = updated.ignore(ignore), missing.ignore(ignore)
+        running, checks = running.ignore(ignore), checks.ignore(ignore)
+    condition = updated.since_last_handled() & ~running & ~AC.in_progress() & checks
+    if not whole_history:
+        condition = condition & ~missing
+    return condition.with_label("downstream_of_healthy_parents")

@@ -8,7 +8,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from lakehouse.defs.automation.conditions import downstream_condition
+from lakehouse.gold.project import PARTITIONED_MARTS
+
 GOLD_OWNER = "team:analytics"
+STAGING = dg.AssetSelection.groups("staging", include_sources=True)
+"""The staging views (not executable, so selected with include_sources)."""
 
 
 def _node(manifest: Mapping[str, Any], unique_id: str) -> Mapping[str, Any]:
@@ -49,6 +54,10 @@ class LakehouseDbtTranslator(DagsterDbtTranslator):
         owners = node.get("config", {}).get("meta", {}).get("owner")
         return spec.replace_attributes(
             deps=deps,
+            automation_condition=downstream_condition(
+                STAGING,
+                whole_history=spec.partitions_def is None and node["name"] not in PARTITIONED_MARTS,
+            ),
             group_name="gold",
             kinds={"dbt", "duckdb", "delta"},
             owners=[owners] if owners else [GOLD_OWNER],
