@@ -55,8 +55,7 @@ class LakehouseDbtTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(
             deps=deps,
             automation_condition=downstream_condition(
-                STAGING,
-                whole_history=spec.partitions_def is None and node["name"] not in PARTITIONED_MARTS,
+                STAGING, whole_history=node["name"] not in PARTITIONED_MARTS
             ),
             group_name="gold",
             kinds={"dbt", "duckdb", "delta"},
