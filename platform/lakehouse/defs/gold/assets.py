@@ -46,7 +46,13 @@ def _build(
     args: Sequence[str],
 ) -> Iterator[object]:
     store = lakehouse.store()
-    variables = {"LAKEHOUSE_ROOT": lakehouse.root, **lakehouse.storage_options}
+    # buildable: a test runs only when every model it reads is built or upstream of the run,
+    # so building one mart never pulls in a test on a mart that is not built yet.
+    variables = {
+        "LAKEHOUSE_ROOT": lakehouse.root,
+        "DBT_INDIRECT_SELECTION": "buildable",
+        **lakehouse.storage_options,
+    }
     with dbt_environment(variables):
         for event in dbt.cli(list(args), context=context).stream():
             if isinstance(event, dg.Output):
