@@ -51,6 +51,7 @@ lint: install  ## ruff lint and format check
 	$(BIN)/ruff check platform tests && $(BIN)/ruff format --check platform tests
 
 ci: lint test  ## lint, test, then fail on breaking contract changes vs origin/main (else main, HEAD)
+	$(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/lakehouse contracts diff --base origin/main main HEAD
 
 infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
