@@ -4,6 +4,7 @@
 # /usr/lib/postgresql/<version>/bin (where the tests look too); needs root (or sudo) otherwise.
 # Prints the directory holding the server binaries.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 find_bindir() {
     local initdb
@@ -26,23 +27,7 @@ if bindir=$(find_bindir); then
     exit 0
 fi
 
-if [[ "$(id -u)" -eq 0 ]]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO=(sudo -n)
-else
-    echo "install-postgres: initdb/pg_ctl are missing and installing them needs root" \
-        "(run: sudo apt-get install postgresql)" >&2
-    exit 1
-fi
-
-echo "install-postgres: installing Debian postgresql for the Dagster instance tests ..." >&2
-if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-    || ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends postgresql >/dev/null; then
-    echo "install-postgres: apt-get could not install postgresql" >&2
-    exit 1
-fi
+apt_install postgresql "initdb/pg_ctl are missing"
 
 if ! bindir=$(find_bindir); then
     echo "install-postgres: postgresql installed but initdb/pg_ctl are not found" >&2

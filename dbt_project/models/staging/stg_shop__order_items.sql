@@ -18,18 +18,7 @@ renamed as (
         _ingested_at as ingested_at
     from source
 
-),
-
--- Silver deduplicates within a landing day only; the line delivered last wins.
-latest as (
-
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by order_id, line_number
-        order by landing_date desc, ingested_at desc
-    ) = 1
-
 )
 
-select * from latest
+-- Silver deduplicates within a landing day only; the line delivered last wins.
+{{ latest_version('renamed', ['order_id', 'line_number']) }}

@@ -19,19 +19,8 @@ renamed as (
         _ingested_at as ingested_at
     from source
 
-),
+)
 
 -- Silver deduplicates within a landing day only: an order delivered again on a later day
 -- (a status change, a re-delivery) has one row per such day. The latest version wins.
-latest as (
-
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by order_id
-        order by updated_at desc nulls last, landing_date desc, ingested_at desc
-    ) = 1
-
-)
-
-select * from latest
+{{ latest_version('renamed', ['order_id'], order_by=['updated_at desc nulls last']) }}

@@ -19,18 +19,7 @@ renamed as (
         _ingested_at as ingested_at
     from source
 
-),
-
--- Silver deduplicates within a landing day only; the latest attempt record wins.
-latest as (
-
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by payment_id
-        order by paid_at desc nulls last, landing_date desc, ingested_at desc
-    ) = 1
-
 )
 
-select * from latest
+-- Silver deduplicates within a landing day only; the latest attempt record wins.
+{{ latest_version('renamed', ['payment_id'], order_by=['paid_at desc nulls last']) }}

@@ -19,18 +19,7 @@ renamed as (
         _ingested_at as ingested_at
     from source
 
-),
-
--- Silver deduplicates within a landing day only; the event delivered last wins.
-latest as (
-
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by event_id
-        order by landing_date desc, ingested_at desc
-    ) = 1
-
 )
 
-select * from latest
+-- Silver deduplicates within a landing day only; the event delivered last wins.
+{{ latest_version('renamed', ['event_id']) }}

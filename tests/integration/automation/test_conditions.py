@@ -89,20 +89,23 @@ def test_a_blocked_parent_that_recovers_releases_the_child(instance: dg.DagsterI
     assert automation.tick().get_requested_partitions(CHILD) == {DAY}
 
 
-def _lakehouse(tmp_path: Path):
+def _lakehouse(
+    tmp_path: Path, instance: dg.DagsterInstance
+) -> tuple[dg.Definitions, Automation, dg.JobDefinition, str]:
+    """A lakehouse with one landed day, its automation ticked once, its daily job and that day."""
     settings = lakehouse_settings(tmp_path)
-    generate(settings.landing, days_ago(2), 1, 20, seed=7)
-    return lakehouse_defs(settings)
+    day = days_ago(2)
+    generate(settings.landing, day, 1, 20, seed=7)
+    defs = lakehouse_defs(settings)
+    automation = Automation(defs, instance)
+    automation.tick()
+    return defs, automation, defs.resolve_job_def("daily_lakehouse"), day.isoformat()
 
 
 def test_silver_built_in_the_landing_run_is_not_requested_again(
     tmp_path: Path, instance: dg.DagsterInstance
 ) -> None:
-    defs = _lakehouse(tmp_path)
-    automation = Automation(defs, instance)
-    automation.tick()
-    job = defs.resolve_job_def("daily_lakehouse")
-    day = days_ago(2).isoformat()
+    defs, automation, job, day = _lakehouse(tmp_path, instance)
     assert job.execute_in_process(partition_key=day, instance=instance).success
     result = automation.tick()
     graph = defs.resolve_asset_graph()
@@ -116,11 +119,7 @@ def test_silver_built_in_the_landing_run_is_not_requested_again(
 def test_bronze_updated_outside_the_job_carries_silver_along(
     tmp_path: Path, instance: dg.DagsterInstance
 ) -> None:
-    defs = _lakehouse(tmp_path)
-    automation = Automation(defs, instance)
-    automation.tick()
-    job = defs.resolve_job_def("daily_lakehouse")
-    day = days_ago(2).isoformat()
+    defs, automation, job, day = _lakehouse(tmp_path, instance)
     layers = [
         k
         for k in defs.resolve_asset_graph().get_all_asset_keys()

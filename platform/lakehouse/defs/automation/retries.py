@@ -8,9 +8,10 @@ fix it, and the run fails at once with the reason. Whole runs that die outside a
 worker) are retried by the instance's ``run_retries`` (``infra/dagster/dagster.dev.yaml``).
 """
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import dagster as dg
@@ -45,12 +46,21 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
-def _permanent(error: Exception) -> dg.Failure:
-    return dg.Failure(
-        description=f"{type(error).__name__}: {error}",
-        metadata={"error_type": type(error).__name__, "retried": False},
-        allow_retries=False,
-    )
+@contextlib.contextmanager
+def _transient_only() -> Iterator[None]:
+    """Let transient errors and Dagster's own through; raise anything else as a final failure."""
+    try:
+        yield
+    except _PASS_THROUGH:
+        raise
+    except Exception as error:
+        if is_transient(error):
+            raise
+        raise dg.Failure(
+            description=f"{type(error).__name__}: {error}",
+            metadata={"error_type": type(error).__name__, "retried": False},
+            allow_retries=False,
+        ) from error
 
 
 def retry_transient_only(fn: F) -> F:
@@ -59,26 +69,14 @@ def retry_transient_only(fn: F) -> F:
 
         @functools.wraps(fn)
         def generator(*args: Any, **kwargs: Any) -> Any:
-            try:
+            with _transient_only():
                 yield from fn(*args, **kwargs)
-            except _PASS_THROUGH:
-                raise
-            except Exception as error:
-                if is_transient(error):
-                    raise
-                raise _permanent(error) from error
 
         return generator  # type: ignore[return-value]
 
     @functools.wraps(fn)
     def function(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with _transient_only():
             return fn(*args, **kwargs)
-        except _PASS_THROUGH:
-            raise
-        except Exception as error:
-            if is_transient(error):
-                raise
-            raise _permanent(error) from error
 
     return function  # type: ignore[return-value]

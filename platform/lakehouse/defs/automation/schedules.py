@@ -6,6 +6,7 @@ has the partition) is skipped, so the two never build the same day twice.
 """
 
 from datetime import UTC, timedelta
+from typing import Any
 
 import dagster as dg
 
@@ -16,8 +17,10 @@ DAILY_SCHEDULE = "daily_lakehouse_schedule"
 MAINTENANCE_SCHEDULE = "table_maintenance_weekly"
 
 
-def _status(running: bool) -> dg.DefaultScheduleStatus:
-    return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+def _timing(cron: str, running: bool) -> dict[str, Any]:
+    """What every schedule shares: ``cron`` in UTC, running by default only where ``running``."""
+    status = dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+    return {"cron_schedule": cron, "execution_timezone": "UTC", "default_status": status}
 
 
 def build_daily_schedule(
@@ -29,13 +32,11 @@ def build_daily_schedule(
     @dg.schedule(
         name=DAILY_SCHEDULE,
         job_name=DAILY_JOB,
-        cron_schedule=ops.daily_cron,
-        execution_timezone="UTC",
-        default_status=_status(ops.schedules_running),
         description=(
             f"Yesterday's landing day through bronze and silver at '{ops.daily_cron}' UTC "
             "(LAKEHOUSE_SCHEDULE_CRON); skipped when the landing sensor already built it."
         ),
+        **_timing(ops.daily_cron, ops.schedules_running),
     )
     def daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
         day = context.scheduled_execution_time.astimezone(UTC).date() - timedelta(days=1)
@@ -58,11 +59,9 @@ def build_maintenance_schedule(settings: Settings, job_name: str) -> dg.Schedule
     return dg.ScheduleDefinition(
         name=MAINTENANCE_SCHEDULE,
         job_name=job_name,
-        cron_schedule=ops.maintenance_cron,
-        execution_timezone="UTC",
-        default_status=_status(ops.schedules_running),
         description=(
             f"Compaction, Z-order and vacuum of every table at '{ops.maintenance_cron}' UTC "
             "(LAKEHOUSE_MAINTENANCE_CRON)."
         ),
+        **_timing(ops.maintenance_cron, ops.schedules_running),
     )
