@@ -1,4 +1,7 @@
-"""Fixtures: the Terraform under infra/terraform parsed with python-hcl2, one object per folder."""
+"""Fixtures: the Terraform under infra/terraform parsed with python-hcl2, one object per folder.
+
+Blocks written once for several things (``for_each`` over a map in ``locals``) are read back per
+instance (``instances``, ``statements``), as if each had been written out."""
 
 from __future__ import annotations
 
@@ -15,13 +18,25 @@ from hcl2 import SerializationOptions, loads
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
 TERRAFORM = INFRA / "terraform"
-MODULES = ("encryption", "lake_storage", "network", "secrets", "iam", "database", "dagster_ecs")
+PLATFORM = "platform"  # the composite module every environment calls; it calls all the others
+MODULES = (
+    "encryption",
+    "lake_storage",
+    "network",
+    "secrets",
+    "iam",
+    "database",
+    "dagster_ecs",
+    PLATFORM,
+)
 ENVS = ("staging", "prod")
 
 _OPTIONS = SerializationOptions(
     with_comments=False, explicit_blocks=False, strip_string_quotes=True
 )
 _LOCAL = re.compile(r"\$\{local\.([A-Za-z_][A-Za-z0-9_]*)\}")
+_LOCAL_MAP = re.compile(r"\$\{local\.([A-Za-z_][A-Za-z0-9_]*)\}$")
+_EACH_VALUE = re.compile(r"\$\{each\.value((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,24 @@ class TerraformDir:
         """Resources of one type, by name."""
         return self._labelled("resource", type_)
 
+    def instances(self, type_: str, kind: str = "resource") -> dict[str, dict[str, Any]]:
+        """Blocks of one type by instance: by name, or by key where ``for_each`` iterates a map
+        in ``locals`` (``each.key`` and ``each.value...`` replaced by that entry's values)."""
+        found: dict[str, dict[str, Any]] = {}
+        for name, body in self._labelled(kind, type_).items():
+            entries = self.for_each_entries(body)
+            if entries is None:
+                found[name] = body
+                continue
+            for key, entry in entries.items():
+                found[key] = _substitute(body, key, entry)
+        return found
+
+    def for_each_entries(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The map a block's ``for_each = local.x`` iterates, or None (no such ``for_each``)."""
+        match = _LOCAL_MAP.match(str(body.get("for_each", "")))
+        return self.locals[match.group(1)] if match else None
+
     def data(self, type_: str) -> dict[str, dict[str, Any]]:
         """Data sources of one type, by name."""
         return self._labelled("data", type_)
@@ -85,19 +118,37 @@ class TerraformDir:
             value = replaced
         return value
 
+    def policy_documents(self) -> dict[str, list[dict[str, Any]]]:
+        """Raw statements of every ``aws_iam_policy_document`` by document name; a document
+        rendered per entry of a ``locals`` map (``for_each`` + ``dynamic "statement"``) counts
+        once per entry, under the entry's key, with the entry's statements."""
+        documents: dict[str, list[dict[str, Any]]] = {}
+        for name, body in self.data("aws_iam_policy_document").items():
+            entries = self.for_each_entries(body)
+            if entries is not None and not body.get("statement"):
+                documents.update(entries)
+            else:
+                documents[name] = body.get("statement", [])
+        return documents
+
     def statements(self, document: str) -> list[Statement]:
-        """The statements of ``data "aws_iam_policy_document" <document>``, locals resolved."""
-        body = self.data("aws_iam_policy_document")[document]
+        """The statements of policy document ``document`` (see ``policy_documents``), locals
+        resolved."""
         return [
             Statement(
                 sid=raw.get("sid", ""),
                 effect=raw.get("effect", "Allow"),
                 actions=tuple(_as_list(raw.get("actions", []))),
                 resources=tuple(self.resolve(r) for r in _as_list(raw.get("resources", []))),
-                conditions=tuple(raw.get("condition", [])),
+                conditions=tuple(self._local_value(c) for c in raw.get("condition", [])),
             )
-            for raw in body.get("statement", [])
+            for raw in self.policy_documents()[document]
         ]
+
+    def _local_value(self, value: Any) -> Any:
+        """``value``, or the local it names when it is exactly ``${local.x}``."""
+        match = _LOCAL_MAP.match(value) if isinstance(value, str) else None
+        return self.locals[match.group(1)] if match else value
 
     def _local_text(self, match: re.Match[str]) -> str:
         local = self.locals.get(match.group(1))
@@ -106,6 +157,34 @@ class TerraformDir:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def _substitute(node: Any, key: str, entry: Any) -> Any:
+    """``node`` with ``each.key`` and ``each.value...`` taken from one ``for_each`` entry: a
+    string that is only ``${each.value.x}`` becomes the value itself (any type); inside longer
+    strings, values that are strings are spliced in."""
+    if isinstance(node, dict):
+        return {k: _substitute(v, key, entry) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, key, entry) for v in node]
+    if not isinstance(node, str):
+        return node
+    whole = _EACH_VALUE.fullmatch(node)
+    if whole:
+        return _lookup(entry, whole.group(1))
+    node = node.replace("${each.key}", key).replace("each.key", f'"{key}"')
+
+    def splice(match: re.Match[str]) -> str:
+        value = _lookup(entry, match.group(1))
+        return value if isinstance(value, str) else match.group(0)
+
+    return _EACH_VALUE.sub(splice, node)
+
+
+def _lookup(entry: Any, path: str) -> Any:
+    for part in path.split(".")[1:]:
+        entry = entry[part]
+    return entry
 
 
 @cache

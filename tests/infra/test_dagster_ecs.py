@@ -23,7 +23,7 @@ RETIRED_COMMIT_SETTINGS = (
 
 
 def _task_definitions(module: Module) -> dict[str, dict[str, Any]]:
-    return module("dagster_ecs").resources("aws_ecs_task_definition")
+    return module("dagster_ecs").instances("aws_ecs_task_definition")
 
 
 def _env_var_names(module: Module) -> set[str]:
@@ -33,7 +33,7 @@ def _env_var_names(module: Module) -> set[str]:
 
 def test_there_is_a_webserver_a_daemon_and_a_run_task_definition(module: Module) -> None:
     assert set(_task_definitions(module)) == {"webserver", "daemon", "run"}
-    services = module("dagster_ecs").resources("aws_ecs_service")
+    services = module("dagster_ecs").instances("aws_ecs_service")
     assert set(services) == {"webserver", "daemon"}
 
 
@@ -41,6 +41,9 @@ def test_every_container_starts_from_the_shared_defaults(module: Module) -> None
     ecs = module("dagster_ecs")
     for name, task in _task_definitions(module).items():
         assert "merge(local.container_defaults" in task["container_definitions"], name
+        assert "pid_mode" not in task, name  # never the host's process namespace
+    for name, entry in ecs.locals["task_definitions"].items():
+        assert not {"user", "privileged"} & set(entry["container"]), f"{name} overrides defaults"
     defaults = ecs.locals["container_defaults"]
     assert defaults["environment"] == "${local.environment}"
     assert defaults["secrets"] == "${local.secrets}"
@@ -78,22 +81,24 @@ def test_tasks_commit_delta_with_conditional_writes_and_no_lock_settings(module:
 
 
 @pytest.mark.parametrize("name", ENVS)
-def test_environments_wire_the_lake_uris_and_secrets_into_the_tasks(env, name: str) -> None:
-    ecs = env(name).named("module")["dagster_ecs"]
-    assert ecs["environment"] == "${local.environment}"
+def test_environments_wire_the_lake_uris_and_secrets_into_the_tasks(
+    env, module: Module, name: str
+) -> None:
+    assert env(name).named("module")["platform"]["environment"] == "${local.environment}"
+    ecs = module("platform").named("module")["dagster_ecs"]
+    assert ecs["environment"] == "${var.environment}"
     assert ecs["lake_uri"] == "${module.lake_storage.lake_uri}"
     assert ecs["landing_uri"] == "${module.lake_storage.landing_uri}"
     assert ecs["pii_key_secret_arn"] == "${module.secrets.pii_key_secret_arn}"
     assert ecs["db_master_secret_arn"] == "${module.database.master_user_secret_arn}"
 
 
-@pytest.mark.parametrize("name", ENVS)
-def test_each_component_runs_with_its_own_role(env, name: str) -> None:
-    ecs = env(name).named("module")["dagster_ecs"]
+def test_each_component_runs_with_its_own_role(module: Module) -> None:
+    ecs = module("platform").named("module")["dagster_ecs"]
     assert ecs["runs_role_arn"] == "${module.iam.runs_role_arn}"
     assert ecs["daemon_role_arn"] == "${module.iam.daemon_role_arn}"
     assert ecs["webserver_role_arn"] == "${module.iam.webserver_role_arn}"
-    iam = env(name).named("module")["iam"]
+    iam = module("platform").named("module")["iam"]
     assert iam["run_task_family"] == ecs["run_task_family"] == "${local.run_task_family}"
     assert iam["cluster_name"] == ecs["cluster_name"]
 
@@ -105,19 +110,21 @@ def test_every_run_is_a_task_with_the_runs_role(module: Module) -> None:
     assert tasks["daemon"]["task_role_arn"] == "${var.daemon_role_arn}"
     assert tasks["webserver"]["task_role_arn"] == "${var.webserver_role_arn}"
     # EcsRunLauncher overrides the container named "run" and finds the definition by env var.
-    assert '"run"' in tasks["run"]["container_definitions"]
-    values = module("dagster_ecs").locals["environment_values"]
+    ecs = module("dagster_ecs")
+    assert "each.value.container" in tasks["run"]["container_definitions"]
+    assert ecs.locals["task_definitions"]["run"]["container"]["name"] == "run"
+    values = ecs.locals["environment_values"]
     assert values["DAGSTER_RUN_TASK_DEFINITION"] == "${var.run_task_family}"
 
 
 def test_there_is_exactly_one_daemon_even_during_a_deployment(module: Module) -> None:
-    daemon = module("dagster_ecs").resources("aws_ecs_service")["daemon"]
+    daemon = module("dagster_ecs").instances("aws_ecs_service")["daemon"]
     assert daemon["desired_count"] == 1
     assert daemon["deployment_maximum_percent"] == 100
 
 
 def test_services_run_in_private_subnets_without_public_ips(module: Module) -> None:
-    for name, service in module("dagster_ecs").resources("aws_ecs_service").items():
+    for name, service in module("dagster_ecs").instances("aws_ecs_service").items():
         network = service["network_configuration"][0]
         assert network["assign_public_ip"] is False, name
         assert "${var.tasks_security_group_id}" in network["security_groups"], name

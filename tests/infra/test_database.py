@@ -46,40 +46,67 @@ def test_connections_must_use_tls(module: Module) -> None:
 
 
 @pytest.mark.parametrize("name", ["staging", "prod"])
-def test_environments_keep_backups_and_deletion_protection(env, name: str) -> None:
-    database = env(name).named("module")["database"]
-    assert database["backup_retention_days"] >= 7
+def test_environments_keep_backups_and_deletion_protection(env, module: Module, name: str) -> None:
+    assert env(name).named("module")["platform"]["database_backup_retention_days"] >= 7
+    database = module("platform").named("module")["database"]
+    assert database["backup_retention_days"] == "${var.database_backup_retention_days}"
     assert database["deletion_protection"] is True
 
 
-def test_prod_keeps_a_standby_in_a_second_zone(env) -> None:
-    assert env("prod").named("module")["database"]["multi_az"] is True
+def test_prod_keeps_a_standby_in_a_second_zone(env, module: Module) -> None:
+    assert env("prod").named("module")["platform"]["database_multi_az"] is True
+    database = module("platform").named("module")["database"]
+    assert database["multi_az"] == "${var.database_multi_az}"
+
+
+def _rules(network: TerraformDir) -> dict[str, dict[str, Any]]:
+    """Every security group rule by name, with its direction: the fixed rules from their tables
+    (after checking both rule resources render the table as it reads) and the UI rules."""
+    rules: dict[str, dict[str, Any]] = {}
+    for direction in ("ingress", "egress"):
+        resource = network.resources(f"aws_vpc_security_group_{direction}_rule")["this"]
+        assert resource["for_each"] == f"${{local.{direction}_rules}}"
+        assert resource["security_group_id"] == "${aws_security_group.this[each.value.group].id}"
+        assert resource["cidr_ipv4"] == "${each.value.cidr_ipv4}"
+        assert resource["from_port"] == resource["to_port"] == "${each.value.port}"
+        peer = resource["referenced_security_group_id"]
+        assert peer.endswith(": aws_security_group.this[each.value.peer].id}"), peer
+        for name, rule in network.locals[f"{direction}_rules"].items():
+            rules[name] = {**rule, "direction": direction}
+    ui = network.resources("aws_vpc_security_group_ingress_rule")["webserver"]
+    assert ui["security_group_id"] == '${aws_security_group.this["webserver"].id}'
+    rules["webserver"] = {
+        "direction": "ingress",
+        "group": "webserver",
+        "port": ui["from_port"],
+        "cidr_ipv4": ui["cidr_ipv4"],  # each of var.webserver_ingress_cidrs
+        "peer": None,
+    }
+    return rules
 
 
 def test_only_the_dagster_tasks_reach_the_database(module: Module) -> None:
-    network = module("network")
-    ingress = network.resources("aws_vpc_security_group_ingress_rule")
-    to_database = [
-        r for r in ingress.values() if r["security_group_id"] == "${aws_security_group.database.id}"
-    ]
+    rules = _rules(module("network")).values()
+    to_database = [r for r in rules if (r["direction"], r["group"]) == ("ingress", "database")]
     assert len(to_database) == 1
     (rule,) = to_database
-    assert rule["referenced_security_group_id"] == "${aws_security_group.tasks.id}"
-    assert "cidr_ipv4" not in rule and "cidr_ipv6" not in rule
-    assert (rule["from_port"], rule["to_port"]) == (5432, 5432)
+    assert rule["peer"] == "tasks"
+    assert rule["cidr_ipv4"] is None and "cidr_ipv6" not in rule
+    assert rule["port"] == 5432
 
 
 def test_no_security_group_rule_opens_anything_but_https_to_the_world(module: Module) -> None:
-    network = module("network")
-    for kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
-        for name, rule in network.resources(kind).items():
-            if rule.get("cidr_ipv4") == "0.0.0.0/0":
-                assert kind.endswith("egress_rule"), f"{name}: ingress from the internet"
-                assert (rule["from_port"], rule["to_port"]) == (443, 443), name
+    for name, rule in _rules(module("network")).items():
+        if rule.get("cidr_ipv4") == "0.0.0.0/0":
+            assert rule["direction"] == "egress", f"{name}: ingress from the internet"
+            assert rule["port"] == 443, name
 
 
-def test_the_database_is_wired_to_its_security_group_and_private_subnets(env) -> None:
+def test_the_database_is_wired_to_its_security_group_and_private_subnets(env, module) -> None:
     for name in ("staging", "prod"):
-        database = env(name).named("module")["database"]
-        assert database["security_group_id"] == "${module.network.database_security_group_id}"
-        assert database["subnet_ids"] == "${var.private_subnet_ids}"
+        assert env(name).named("module")["platform"]["private_subnet_ids"] == (
+            "${var.private_subnet_ids}"
+        )
+    database = module("platform").named("module")["database"]
+    assert database["security_group_id"] == "${module.network.database_security_group_id}"
+    assert database["subnet_ids"] == "${var.private_subnet_ids}"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from .conftest import Statement, TerraformDir
 
 Module = Callable[[str], TerraformDir]
@@ -20,10 +18,35 @@ BUCKET = "${var.bucket_arn}"
 def _allowed(iam: TerraformDir) -> list[tuple[str, Statement]]:
     return [
         (document, s)
-        for document in iam.data("aws_iam_policy_document")
+        for document in iam.policy_documents()
         for s in iam.statements(document)
         if s.effect == "Allow"
     ]
+
+
+def test_every_policy_entry_is_rendered_as_written(module: Module) -> None:
+    """The statements the tests below read from local.policies are what the document renders."""
+    iam = module("iam")
+    document = iam.data("aws_iam_policy_document")["this"]
+    assert document["for_each"] == "${local.policies}"
+    ((statement,),) = [d.values() for d in document["dynamic"]]
+    assert statement["for_each"] == "${each.value}"
+    (content,) = statement["content"]
+    for field in ("sid", "actions", "resources"):
+        assert content[field] == f"${{statement.value.{field}}}", field
+    assert "effect" not in content  # every entry is an Allow
+    ((condition,),) = [d.values() for d in content["dynamic"]]
+    assert condition["for_each"] == "${try(statement.value.condition, [])}"
+    for field in ("test", "variable", "values"):
+        assert condition["content"][0][field] == f"${{condition.value.{field}}}", field
+    entry_fields = {f for entries in iam.locals["policies"].values() for e in entries for f in e}
+    assert entry_fields <= {"sid", "actions", "resources", "condition"}, entry_fields
+    roles = iam.instances("aws_iam_role_policy")
+    assert set(roles) == set(iam.locals["task_roles"]) == set(iam.locals["policies"]) - {"analysts"}
+    for name, policy in roles.items():
+        assert policy["policy"] == f'${{data.aws_iam_policy_document.this["{name}"].json}}'
+    analysts = iam.resources("aws_iam_policy")["analysts"]
+    assert analysts["policy"] == '${data.aws_iam_policy_document.this["analysts"].json}'
 
 
 def _s3(statement: Statement) -> list[str]:
@@ -103,8 +126,8 @@ def test_the_daemon_can_launch_watch_and_stop_runs_in_its_cluster_only(module: M
 def test_the_daemon_passes_only_the_run_roles_and_only_to_ecs_tasks(module: Module) -> None:
     (passing,) = [s for s in module("iam").statements("daemon") if "iam:PassRole" in s.actions]
     assert set(passing.resources) == {
-        "${aws_iam_role.runs.arn}",
-        "${aws_iam_role.execution.arn}",
+        '${aws_iam_role.task["runs"].arn}',
+        '${aws_iam_role.task["execution"].arn}',
     }
     assert passing.condition_values("iam:PassedToService") == ["ecs-tasks.amazonaws.com"]
 
@@ -134,9 +157,8 @@ def test_the_execution_role_reads_only_the_task_secrets(module: Module) -> None:
     assert secrets.resources == ("${var.secret_arns}",)
 
 
-@pytest.mark.parametrize("name", ["staging", "prod"])
-def test_the_execution_role_gets_exactly_the_pii_key_and_database_secrets(env, name) -> None:
-    iam = env(name).named("module")["iam"]
+def test_the_execution_role_gets_exactly_the_pii_key_and_database_secrets(module) -> None:
+    iam = module("platform").named("module")["iam"]
     assert iam["secret_arns"] == [
         "${module.secrets.pii_key_secret_arn}",
         "${module.database.master_user_secret_arn}",

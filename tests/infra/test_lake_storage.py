@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .conftest import MODULES, TerraformDir
+from .conftest import MODULES, TERRAFORM, TerraformDir, load_dir
 
 Module = Callable[[str], TerraformDir]
 
@@ -20,7 +20,7 @@ BUCKET_SETTINGS = (
 
 def _settings_for(storage: TerraformDir, type_: str, bucket: str) -> list[dict]:
     ref = f"${{aws_s3_bucket.{bucket}.id}}"
-    return [body for body in storage.resources(type_).values() if body["bucket"] == ref]
+    return [body for body in storage.instances(type_).values() if body["bucket"] == ref]
 
 
 def test_the_storage_module_declares_the_lake_and_its_access_log_bucket(module: Module) -> None:
@@ -79,9 +79,14 @@ def test_every_bucket_is_encrypted_and_the_lake_with_the_environments_kms_key(
 
 
 def test_the_lake_bucket_refuses_plain_http(module: Module) -> None:
-    (deny,) = module("lake_storage").statements("lake_bucket")
+    storage = module("lake_storage")
+    (deny,) = storage.statements("bucket")  # the lake's policy: no other documents merged in
+    assert storage.locals["buckets"]["lake"]["extra_bucket_policy_documents"] == []
     assert deny.effect == "Deny"
     assert deny.condition_values("aws:SecureTransport") == ["false"]
+    policy = storage.instances("aws_s3_bucket_policy")["lake"]
+    assert policy["bucket"] == "${aws_s3_bucket.lake.id}"
+    assert policy["policy"] == '${data.aws_iam_policy_document.bucket["lake"].json}'
 
 
 def test_the_lake_layout_is_env_lake_and_env_landing(module: Module) -> None:
@@ -106,6 +111,9 @@ def test_no_module_creates_a_dynamodb_table_now_that_commits_use_conditional_wri
 def test_each_environment_gets_its_own_bucket_and_prefixes(env, name: str) -> None:
     root = env(name)
     assert root.locals["environment"] == name
-    storage = root.named("module")["lake_storage"]
-    assert storage["environment"] == "${local.environment}"
-    assert "${local.name}" in root.locals["bucket_name"]
+    assert root.named("module")["platform"]["environment"] == "${local.environment}"
+    platform = load_dir(TERRAFORM / "modules" / "platform")
+    assert platform.locals["name"] == "lakehouse-${var.environment}"
+    storage = platform.named("module")["lake_storage"]
+    assert storage["environment"] == "${var.environment}"
+    assert "${local.name}" in platform.locals["bucket_name"]

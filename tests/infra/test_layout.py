@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import ENVS, MODULES, TERRAFORM
+from .conftest import ENVS, MODULES, PLATFORM, TERRAFORM
 
 
 def _aws_provider(tf) -> dict:
@@ -48,9 +48,13 @@ def test_module_outputs_are_documented(module, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ENVS)
-def test_each_environment_calls_every_module_from_the_repository(env, name: str) -> None:
+def test_each_environment_calls_every_module_from_the_repository(env, module, name: str) -> None:
     calls = env(name).named("module")
-    assert {call["source"] for call in calls.values()} == {f"../../modules/{m}" for m in MODULES}
+    assert {call["source"] for call in calls.values()} == {f"../../modules/{PLATFORM}"}
+    wired = module(PLATFORM).named("module")
+    assert {call["source"] for call in wired.values()} == {
+        f"../{m}" for m in MODULES if m != PLATFORM
+    }
 
 
 def test_there_are_no_modules_the_tests_do_not_know() -> None:

@@ -1,97 +1,36 @@
-# The prod deployment of the lakehouse: one module per concern, wired together here.
-
-data "aws_caller_identity" "current" {}
+# The prod deployment of the lakehouse: modules/platform with prod's sizes (a standby database and longer retention).
+# versions.tf, variables.tf, outputs.tf and moved.tf link to ../shared/.
 
 locals {
   environment = "prod"
-  name        = "lakehouse-${local.environment}"
-  bucket_name = coalesce(var.bucket_name, "${local.name}-${data.aws_caller_identity.current.account_id}")
-
-  # Names shared by the IAM policies and the ECS resources they scope.
-  cluster_name        = local.name
-  run_task_family     = "${local.name}-run"
-  log_group_prefix    = "/${local.name}"
-  ecr_repository_name = local.name
 }
 
-module "encryption" {
-  source = "../../modules/encryption"
-  name   = local.name
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge(var.tags, {
+      Project     = "lakehouse"
+      Environment = local.environment
+      ManagedBy   = "terraform"
+    })
+  }
 }
 
-module "lake_storage" {
-  source                             = "../../modules/lake_storage"
-  environment                        = local.environment
-  bucket_name                        = local.bucket_name
-  kms_key_arn                        = module.encryption.key_arn
-  noncurrent_version_expiration_days = 90
-}
-
-module "network" {
-  source                  = "../../modules/network"
-  name                    = local.name
+module "platform" {
+  source                  = "../../modules/platform"
+  environment             = local.environment
+  region                  = var.region
   vpc_id                  = var.vpc_id
+  private_subnet_ids      = var.private_subnet_ids
   webserver_ingress_cidrs = var.webserver_ingress_cidrs
-}
+  image_tag               = var.image_tag
+  bucket_name             = var.bucket_name
+  analyst_principal_arns  = var.analyst_principal_arns
 
-module "secrets" {
-  source      = "../../modules/secrets"
-  name        = local.name
-  kms_key_arn = module.encryption.key_arn
-}
-
-module "database" {
-  source                = "../../modules/database"
-  name                  = local.name
-  subnet_ids            = var.private_subnet_ids
-  security_group_id     = module.network.database_security_group_id
-  kms_key_arn           = module.encryption.key_arn
-  instance_class        = "db.t4g.medium"
-  multi_az              = true
-  backup_retention_days = 30
-  deletion_protection   = true
-}
-
-module "iam" {
-  source                 = "../../modules/iam"
-  name                   = local.name
-  bucket_arn             = module.lake_storage.bucket_arn
-  lake_prefix            = module.lake_storage.lake_prefix
-  landing_prefix         = module.lake_storage.landing_prefix
-  kms_key_arn            = module.encryption.key_arn
-  secret_arns            = [module.secrets.pii_key_secret_arn, module.database.master_user_secret_arn]
-  cluster_name           = local.cluster_name
-  run_task_family        = local.run_task_family
-  log_group_prefix       = local.log_group_prefix
-  ecr_repository_name    = local.ecr_repository_name
-  analyst_principal_arns = var.analyst_principal_arns
-}
-
-module "dagster_ecs" {
-  source                      = "../../modules/dagster_ecs"
-  name                        = local.name
-  environment                 = local.environment
-  region                      = var.region
-  cluster_name                = local.cluster_name
-  run_task_family             = local.run_task_family
-  log_group_prefix            = local.log_group_prefix
-  ecr_repository_name         = local.ecr_repository_name
-  image_tag                   = var.image_tag
-  lake_uri                    = module.lake_storage.lake_uri
-  landing_uri                 = module.lake_storage.landing_uri
-  db_host                     = module.database.address
-  db_port                     = module.database.port
-  db_name                     = module.database.database_name
-  db_username                 = module.database.username
-  db_master_secret_arn        = module.database.master_user_secret_arn
-  pii_key_secret_arn          = module.secrets.pii_key_secret_arn
-  kms_key_arn                 = module.encryption.key_arn
-  execution_role_arn          = module.iam.execution_role_arn
-  webserver_role_arn          = module.iam.webserver_role_arn
-  daemon_role_arn             = module.iam.daemon_role_arn
-  runs_role_arn               = module.iam.runs_role_arn
-  subnet_ids                  = var.private_subnet_ids
-  tasks_security_group_id     = module.network.tasks_security_group_id
-  webserver_security_group_id = module.network.webserver_security_group_id
-  run_memory                  = 8192
+  noncurrent_version_expiration_days = 90
+  database_instance_class            = "db.t4g.medium"
+  database_multi_az                  = true
+  database_backup_retention_days     = 30
+  run_memory                         = 8192
 }

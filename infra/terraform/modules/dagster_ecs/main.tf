@@ -1,6 +1,7 @@
 # Dagster on ECS Fargate: the code-location image in ECR, one cluster, a webserver service, a
 # daemon service (exactly one task), and the task definition EcsRunLauncher starts for every
-# run, so each run is its own Fargate task with the runs role.
+# run, so each run is its own Fargate task with the runs role. The three task definitions and
+# the two services differ only in the values of local.task_definitions and local.services.
 
 locals {
   image = "${aws_ecr_repository.this.repository_url}:${var.image_tag}"
@@ -42,6 +43,65 @@ locals {
     readonlyRootFilesystem = false
     environment            = local.environment
     secrets                = local.secrets
+  }
+
+  # Only the webserver has a health check (the UI answering on its port).
+  health_checks = {
+    webserver = {
+      healthCheck = {
+        command     = ["CMD-SHELL", "python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.webserver_port}/server_info', timeout=5)\""]
+        interval    = 30
+        timeout     = 10
+        retries     = 3
+        startPeriod = 60
+      }
+    }
+  }
+
+  # What sets each task definition apart. Its container is named after it (EcsRunLauncher
+  # overrides the container named "run") and logs under that name to its own log group.
+  task_definitions = {
+    webserver = {
+      family                = "${var.name}-webserver"
+      cpu                   = var.webserver_cpu
+      memory                = var.webserver_memory
+      task_role_arn         = var.webserver_role_arn
+      log_group             = "webserver"
+      ephemeral_storage_gib = null
+      container = {
+        name         = "webserver"
+        command      = ["dagster-webserver", "-h", "0.0.0.0", "-p", tostring(var.webserver_port), "-w", "workspace.yaml"]
+        portMappings = [{ containerPort = var.webserver_port, protocol = "tcp" }]
+      }
+    }
+    daemon = {
+      family                = "${var.name}-daemon"
+      cpu                   = var.daemon_cpu
+      memory                = var.daemon_memory
+      task_role_arn         = var.daemon_role_arn
+      log_group             = "daemon"
+      ephemeral_storage_gib = null
+      container             = { name = "daemon", command = ["dagster-daemon", "run", "-w", "workspace.yaml"] }
+    }
+    # EcsRunLauncher (task_definition: {env: DAGSTER_RUN_TASK_DEFINITION}, container_name: run)
+    # starts this definition for every run and overrides the container's command.
+    run = {
+      family                = var.run_task_family
+      cpu                   = var.run_cpu
+      memory                = var.run_memory
+      task_role_arn         = var.runs_role_arn
+      log_group             = "runs"
+      ephemeral_storage_gib = var.run_ephemeral_storage_gib
+      container             = { name = "run" }
+    }
+  }
+
+  # The webserver rolls (new task up before the old stops); Dagster needs exactly one daemon, so
+  # its deployment stops the old task before starting the new. Runs inherit the daemon's subnets
+  # and security groups (use_current_ecs_task_config).
+  services = {
+    webserver = { minimum_healthy_percent = 100, maximum_percent = 200, security_group_ids = [var.tasks_security_group_id, var.webserver_security_group_id] }
+    daemon    = { minimum_healthy_percent = 0, maximum_percent = 100, security_group_ids = [var.tasks_security_group_id] }
   }
 }
 
@@ -107,38 +167,36 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
   }
 }
 
-resource "aws_ecs_task_definition" "webserver" {
-  #checkov:skip=CKV_AWS_336: Dagster writes $DAGSTER_HOME/storage and dbt writes target/ in the image's tree; a read-only root needs bind mounts for both (follow-up)
-  family                   = "${var.name}-webserver"
+resource "aws_ecs_task_definition" "this" {
+  #checkov:skip=CKV_AWS_336: Dagster writes $DAGSTER_HOME/storage and local compute logs, dbt writes target/, all in the image's tree; a read-only root needs bind mounts for them (follow-up)
+  for_each                 = local.task_definitions
+  family                   = each.value.family
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
-  cpu                      = var.webserver_cpu
-  memory                   = var.webserver_memory
+  cpu                      = each.value.cpu
+  memory                   = each.value.memory
   execution_role_arn       = var.execution_role_arn
-  task_role_arn            = var.webserver_role_arn
+  task_role_arn            = each.value.task_role_arn
 
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"
   }
 
-  container_definitions = jsonencode([merge(local.container_defaults, {
-    name         = "webserver"
-    command      = ["dagster-webserver", "-h", "0.0.0.0", "-p", tostring(var.webserver_port), "-w", "workspace.yaml"]
-    portMappings = [{ containerPort = var.webserver_port, protocol = "tcp" }]
-    healthCheck = {
-      command     = ["CMD-SHELL", "python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.webserver_port}/server_info', timeout=5)\""]
-      interval    = 30
-      timeout     = 10
-      retries     = 3
-      startPeriod = 60
+  dynamic "ephemeral_storage" {
+    for_each = each.value.ephemeral_storage_gib == null ? [] : [each.value.ephemeral_storage_gib]
+    content {
+      size_in_gib = ephemeral_storage.value
     }
+  }
+
+  container_definitions = jsonencode([merge(local.container_defaults, each.value.container, lookup(local.health_checks, each.key, {}), {
     logConfiguration = {
       logDriver = "awslogs"
       options = {
-        awslogs-group         = aws_cloudwatch_log_group.this["webserver"].name
+        awslogs-group         = aws_cloudwatch_log_group.this[each.value.log_group].name
         awslogs-region        = var.region
-        awslogs-stream-prefix = "webserver"
+        awslogs-stream-prefix = each.value.container.name
       }
     }
   })])
@@ -146,84 +204,18 @@ resource "aws_ecs_task_definition" "webserver" {
   tags = var.tags
 }
 
-resource "aws_ecs_task_definition" "daemon" {
-  #checkov:skip=CKV_AWS_336: Dagster writes $DAGSTER_HOME/storage and dbt writes target/ in the image's tree; a read-only root needs bind mounts for both (follow-up)
-  family                   = "${var.name}-daemon"
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.daemon_cpu
-  memory                   = var.daemon_memory
-  execution_role_arn       = var.execution_role_arn
-  task_role_arn            = var.daemon_role_arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
-
-  container_definitions = jsonencode([merge(local.container_defaults, {
-    name    = "daemon"
-    command = ["dagster-daemon", "run", "-w", "workspace.yaml"]
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.this["daemon"].name
-        awslogs-region        = var.region
-        awslogs-stream-prefix = "daemon"
-      }
-    }
-  })])
-
-  tags = var.tags
-}
-
-# EcsRunLauncher (task_definition: {env: DAGSTER_RUN_TASK_DEFINITION}, container_name: run)
-# starts this definition for every run and overrides the container's command.
-resource "aws_ecs_task_definition" "run" {
-  #checkov:skip=CKV_AWS_336: runs write dbt's target/ and Dagster's local compute logs in the image's tree; a read-only root needs bind mounts (follow-up)
-  family                   = var.run_task_family
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.run_cpu
-  memory                   = var.run_memory
-  execution_role_arn       = var.execution_role_arn
-  task_role_arn            = var.runs_role_arn
-
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
-
-  ephemeral_storage {
-    size_in_gib = var.run_ephemeral_storage_gib
-  }
-
-  container_definitions = jsonencode([merge(local.container_defaults, {
-    name = "run"
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.this["runs"].name
-        awslogs-region        = var.region
-        awslogs-stream-prefix = "run"
-      }
-    }
-  })])
-
-  tags = var.tags
-}
-
-resource "aws_ecs_service" "webserver" {
-  name                               = "${var.name}-webserver"
+resource "aws_ecs_service" "this" {
+  for_each                           = local.services
+  name                               = "${var.name}-${each.key}"
   cluster                            = aws_ecs_cluster.this.id
-  task_definition                    = aws_ecs_task_definition.webserver.arn
+  task_definition                    = aws_ecs_task_definition.this[each.key].arn
   desired_count                      = 1
   launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   propagate_tags                     = "SERVICE"
   enable_ecs_managed_tags            = true
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = each.value.minimum_healthy_percent
+  deployment_maximum_percent         = each.value.maximum_percent
 
   deployment_circuit_breaker {
     enable   = true
@@ -232,35 +224,7 @@ resource "aws_ecs_service" "webserver" {
 
   network_configuration {
     subnets          = var.subnet_ids
-    security_groups  = [var.tasks_security_group_id, var.webserver_security_group_id]
-    assign_public_ip = false
-  }
-
-  tags = var.tags
-}
-
-# Dagster needs exactly one daemon: a deployment stops the old task before starting the new.
-resource "aws_ecs_service" "daemon" {
-  name                               = "${var.name}-daemon"
-  cluster                            = aws_ecs_cluster.this.id
-  task_definition                    = aws_ecs_task_definition.daemon.arn
-  desired_count                      = 1
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  propagate_tags                     = "SERVICE"
-  enable_ecs_managed_tags            = true
-  deployment_minimum_healthy_percent = 0
-  deployment_maximum_percent         = 100
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  # Runs inherit these subnets and security groups (use_current_ecs_task_config).
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [var.tasks_security_group_id]
+    security_groups  = each.value.security_group_ids
     assign_public_ip = false
   }
 

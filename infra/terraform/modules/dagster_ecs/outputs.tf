@@ -10,17 +10,17 @@ output "ecr_repository_url" {
 
 output "run_task_definition_family" {
   description = "Task definition EcsRunLauncher starts for every run."
-  value       = aws_ecs_task_definition.run.family
+  value       = aws_ecs_task_definition.this["run"].family
 }
 
 output "webserver_service_name" {
   description = "ECS service of the Dagster webserver."
-  value       = aws_ecs_service.webserver.name
+  value       = aws_ecs_service.this["webserver"].name
 }
 
 output "daemon_service_name" {
   description = "ECS service of the Dagster daemon."
-  value       = aws_ecs_service.daemon.name
+  value       = aws_ecs_service.this["daemon"].name
 }
 
 output "log_group_names" {

@@ -1,21 +1,21 @@
 output "execution_role_arn" {
   description = "Task execution role shared by all tasks."
-  value       = aws_iam_role.execution.arn
+  value       = aws_iam_role.task["execution"].arn
 }
 
 output "runs_role_arn" {
   description = "Task role of every Dagster run task."
-  value       = aws_iam_role.runs.arn
+  value       = aws_iam_role.task["runs"].arn
 }
 
 output "daemon_role_arn" {
   description = "Task role of the Dagster daemon."
-  value       = aws_iam_role.daemon.arn
+  value       = aws_iam_role.task["daemon"].arn
 }
 
 output "webserver_role_arn" {
   description = "Task role of the Dagster webserver."
-  value       = aws_iam_role.webserver.arn
+  value       = aws_iam_role.task["webserver"].arn
 }
 
 output "analysts_policy_arn" {

@@ -1,15 +1,43 @@
 # The environment's lake bucket (landing files under <env>/landing/, Delta tables under
 # <env>/lake/) and the bucket its access logs go to. Concurrent commits to one Delta table need
 # no lock table: delta-rs commits with S3 conditional writes (AWS_CONDITIONAL_PUT=etag).
+# Both buckets get the same settings (for_each over local.buckets); where they differ, the value
+# is in local.buckets.
 
 data "aws_caller_identity" "current" {}
 
 locals {
   lake_prefix    = "${var.environment}/lake"
   landing_prefix = "${var.environment}/landing"
+
   buckets = {
-    lake        = aws_s3_bucket.lake.id
-    access_logs = aws_s3_bucket.access_logs.id
+    lake = {
+      id  = aws_s3_bucket.lake.id
+      arn = aws_s3_bucket.lake.arn
+      # SSE-KMS with the environment's key, bucket keys to cut KMS requests.
+      sse_algorithm      = "aws:kms"
+      kms_master_key_id  = var.kms_key_arn
+      bucket_key_enabled = true
+      # Files replaced or vacuumed by Delta stay recoverable for this long, then go.
+      lifecycle_rule_id             = "expire-noncurrent-versions"
+      noncurrent_days               = var.noncurrent_version_expiration_days
+      expiration_days               = null
+      expired_object_delete_marker  = true
+      extra_bucket_policy_documents = []
+    }
+    access_logs = {
+      id  = aws_s3_bucket.access_logs.id
+      arn = aws_s3_bucket.access_logs.arn
+      # S3 server access logging cannot deliver to a bucket encrypted with SSE-KMS.
+      sse_algorithm                 = "AES256"
+      kms_master_key_id             = null
+      bucket_key_enabled            = null
+      lifecycle_rule_id             = "expire-access-logs"
+      noncurrent_days               = 30
+      expiration_days               = var.access_log_retention_days
+      expired_object_delete_marker  = null
+      extra_bucket_policy_documents = [data.aws_iam_policy_document.access_log_delivery.json]
+    }
   }
 }
 
@@ -32,97 +60,56 @@ resource "aws_s3_bucket" "access_logs" {
 
 resource "aws_s3_bucket_ownership_controls" "this" {
   for_each = local.buckets
-  bucket   = each.value
+  bucket   = each.value.id
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_public_access_block" "lake" {
-  bucket                  = aws_s3_bucket.lake.id
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each                = local.buckets
+  bucket                  = each.value.id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_public_access_block" "access_logs" {
-  bucket                  = aws_s3_bucket.access_logs.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "lake" {
-  bucket = aws_s3_bucket.lake.id
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = local.buckets
+  bucket   = each.value.id
   versioning_configuration {
     status = "Enabled"
   }
 }
 
-resource "aws_s3_bucket_versioning" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "lake" {
-  bucket = aws_s3_bucket.lake.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
+      sse_algorithm     = each.value.sse_algorithm
+      kms_master_key_id = each.value.kms_master_key_id
     }
-    bucket_key_enabled = true
+    bucket_key_enabled = each.value.bucket_key_enabled
   }
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-  rule {
-    apply_server_side_encryption_by_default {
-      # S3 server access logging cannot deliver to a bucket encrypted with SSE-KMS.
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "lake" {
-  bucket     = aws_s3_bucket.lake.id
-  depends_on = [aws_s3_bucket_versioning.lake]
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each   = local.buckets
+  bucket     = each.value.id
+  depends_on = [aws_s3_bucket_versioning.this]
 
   rule {
-    id     = "expire-noncurrent-versions"
+    id     = each.value.lifecycle_rule_id
     status = "Enabled"
     filter {}
-    # Files replaced or vacuumed by Delta stay recoverable for this long, then go.
     noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
+      noncurrent_days = each.value.noncurrent_days
     }
     expiration {
-      expired_object_delete_marker = true
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
-  bucket     = aws_s3_bucket.access_logs.id
-  depends_on = [aws_s3_bucket_versioning.access_logs]
-
-  rule {
-    id     = "expire-access-logs"
-    status = "Enabled"
-    filter {}
-    expiration {
-      days = var.access_log_retention_days
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = 30
+      days                         = each.value.expiration_days
+      expired_object_delete_marker = each.value.expired_object_delete_marker
     }
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
@@ -142,34 +129,8 @@ resource "aws_s3_bucket_notification" "lake" {
   eventbridge = true
 }
 
-data "aws_iam_policy_document" "lake_bucket" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.lake.arn,
-      "${aws_s3_bucket.lake.arn}/*",
-    ]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "lake" {
-  bucket     = aws_s3_bucket.lake.id
-  policy     = data.aws_iam_policy_document.lake_bucket.json
-  depends_on = [aws_s3_bucket_public_access_block.lake]
-}
-
-data "aws_iam_policy_document" "access_logs_bucket" {
+# S3 server access logging may write the lake bucket's logs into the access-log bucket.
+data "aws_iam_policy_document" "access_log_delivery" {
   statement {
     sid       = "S3ServerAccessLogDelivery"
     effect    = "Allow"
@@ -190,14 +151,20 @@ data "aws_iam_policy_document" "access_logs_bucket" {
       values   = [data.aws_caller_identity.current.account_id]
     }
   }
+}
+
+# Every bucket refuses plain HTTP, after the bucket's own statements (if any).
+data "aws_iam_policy_document" "bucket" {
+  for_each                = local.buckets
+  source_policy_documents = each.value.extra_bucket_policy_documents
 
   statement {
     sid     = "DenyInsecureTransport"
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.access_logs.arn,
-      "${aws_s3_bucket.access_logs.arn}/*",
+      each.value.arn,
+      "${each.value.arn}/*",
     ]
     principals {
       type        = "*"
@@ -211,8 +178,9 @@ data "aws_iam_policy_document" "access_logs_bucket" {
   }
 }
 
-resource "aws_s3_bucket_policy" "access_logs" {
-  bucket     = aws_s3_bucket.access_logs.id
-  policy     = data.aws_iam_policy_document.access_logs_bucket.json
-  depends_on = [aws_s3_bucket_public_access_block.access_logs]
+resource "aws_s3_bucket_policy" "this" {
+  for_each   = local.buckets
+  bucket     = each.value.id
+  policy     = data.aws_iam_policy_document.bucket[each.key].json
+  depends_on = [aws_s3_bucket_public_access_block.this]
 }

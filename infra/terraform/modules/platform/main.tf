@@ -1,0 +1,97 @@
+# One deployment of the lakehouse (staging or prod): every module, wired together. The
+# environments differ only in the inputs their envs/<env>/main.tf passes here.
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  name        = "lakehouse-${var.environment}"
+  bucket_name = coalesce(var.bucket_name, "${local.name}-${data.aws_caller_identity.current.account_id}")
+
+  # Names shared by the IAM policies and the ECS resources they scope.
+  cluster_name        = local.name
+  run_task_family     = "${local.name}-run"
+  log_group_prefix    = "/${local.name}"
+  ecr_repository_name = local.name
+}
+
+module "encryption" {
+  source = "../encryption"
+  name   = local.name
+}
+
+module "lake_storage" {
+  source                             = "../lake_storage"
+  environment                        = var.environment
+  bucket_name                        = local.bucket_name
+  kms_key_arn                        = module.encryption.key_arn
+  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+}
+
+module "network" {
+  source                  = "../network"
+  name                    = local.name
+  vpc_id                  = var.vpc_id
+  webserver_ingress_cidrs = var.webserver_ingress_cidrs
+}
+
+module "secrets" {
+  source      = "../secrets"
+  name        = local.name
+  kms_key_arn = module.encryption.key_arn
+}
+
+module "database" {
+  source                = "../database"
+  name                  = local.name
+  subnet_ids            = var.private_subnet_ids
+  security_group_id     = module.network.database_security_group_id
+  kms_key_arn           = module.encryption.key_arn
+  instance_class        = var.database_instance_class
+  multi_az              = var.database_multi_az
+  backup_retention_days = var.database_backup_retention_days
+  deletion_protection   = true
+}
+
+module "iam" {
+  source                 = "../iam"
+  name                   = local.name
+  bucket_arn             = module.lake_storage.bucket_arn
+  lake_prefix            = module.lake_storage.lake_prefix
+  landing_prefix         = module.lake_storage.landing_prefix
+  kms_key_arn            = module.encryption.key_arn
+  secret_arns            = [module.secrets.pii_key_secret_arn, module.database.master_user_secret_arn]
+  cluster_name           = local.cluster_name
+  run_task_family        = local.run_task_family
+  log_group_prefix       = local.log_group_prefix
+  ecr_repository_name    = local.ecr_repository_name
+  analyst_principal_arns = var.analyst_principal_arns
+}
+
+module "dagster_ecs" {
+  source                      = "../dagster_ecs"
+  name                        = local.name
+  environment                 = var.environment
+  region                      = var.region
+  cluster_name                = local.cluster_name
+  run_task_family             = local.run_task_family
+  log_group_prefix            = local.log_group_prefix
+  ecr_repository_name         = local.ecr_repository_name
+  image_tag                   = var.image_tag
+  lake_uri                    = module.lake_storage.lake_uri
+  landing_uri                 = module.lake_storage.landing_uri
+  db_host                     = module.database.address
+  db_port                     = module.database.port
+  db_name                     = module.database.database_name
+  db_username                 = module.database.username
+  db_master_secret_arn        = module.database.master_user_secret_arn
+  pii_key_secret_arn          = module.secrets.pii_key_secret_arn
+  kms_key_arn                 = module.encryption.key_arn
+  execution_role_arn          = module.iam.execution_role_arn
+  webserver_role_arn          = module.iam.webserver_role_arn
+  daemon_role_arn             = module.iam.daemon_role_arn
+  runs_role_arn               = module.iam.runs_role_arn
+  subnet_ids                  = var.private_subnet_ids
+  tasks_security_group_id     = module.network.tasks_security_group_id
+  webserver_security_group_id = module.network.webserver_security_group_id
+  run_memory                  = var.run_memory
+}

@@ -1,0 +1,13 @@
+# Linked into every module here (as versions.tf): the Terraform and AWS provider releases the
+# modules work with. The environments pin one exact provider release (envs/shared/versions.tf).
+
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80, < 6.0"
+    }
+  }
+}
