@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 3000
 SEED_DAYS ?= 7
 ROWS_PER_DAY ?= 1000
+BENCH ?= --rows-per-day 100000 --days 20  # full scale: BENCH="--rows-per-day 1000000 --days 30"
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
@@ -14,7 +15,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export PYTHONPATH :=
 
-.PHONY: help install seed run materialize test lint format clean ci docs infra-check
+.PHONY: help install seed run materialize test lint format clean ci docs infra-check bench
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -47,12 +48,16 @@ test: install  ## run the whole suite (installs PostgreSQL and Chromium from Deb
 	@scripts/install-postgres.sh >/dev/null && scripts/install-browser.sh || [ -z "$$CI" ]
 	$(BIN)/pytest -n 2 --dist loadfile
 
-lint: install  ## ruff lint and format check
+lint: install  ## ruff lint and format check, sqlfluff on the dbt models
 	$(BIN)/ruff check platform tests && $(BIN)/ruff format --check platform tests
+	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
 ci: lint test  ## lint, test, then fail on breaking contract changes vs origin/main (else main, HEAD)
 	$(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/lakehouse contracts diff --base origin/main main HEAD
+
+bench: install  ## platform vs a hand-written baseline on generated data (bench/RESULTS.md)
+	$(BIN)/lakehouse bench $(BENCH)
 
 infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 	terraform fmt -check -recursive infra/terraform && bash infra/checks/run.sh

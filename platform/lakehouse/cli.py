@@ -143,15 +143,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     from lakehouse.bench import BenchConfig, run_bench
 
-    config = BenchConfig(
-        args.rows_per_day, args.days, args.repeat, Path(args.out) if args.out else None
-    )
-    command = (
-        f"lakehouse bench --rows-per-day {args.rows_per_day} --days {args.days} "
-        f"--repeat {args.repeat}" + (f" --out {args.out}" if args.out else "")
-    )
-    out = run_bench(config, command=command)
-    print((out / "results.md").read_text())
+    out = Path(args.out) if args.out else None
+    report = run_bench(BenchConfig(args.rows_per_day, args.days, args.repeat, out))
+    print((report / "results.md").read_text())
     return 0
 
 
