@@ -145,7 +145,9 @@ class ProcessRun:
     started_at: float
     load: float  # one-minute load average when it started
     cpu_seconds: float  # user + system, the process and its waited children
-    peak_rss: int  # largest single process of the tree (wait4: the process or a waited child)
+    # Largest single process of the tree (wait4: the process or a waited child); a process
+    # that resets its own count (peak_rss(reset=True)) reports its peak since the last reset.
+    peak_rss: int
     peak: TreePeak
     log: Path
 

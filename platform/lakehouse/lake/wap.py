@@ -1,4 +1,10 @@
-"""Write-audit-publish on Delta: stage a partition, audit it, then publish it in one commit."""
+"""Write-audit-publish on Delta: audit a candidate, publish it in one commit, stage what is blocked.
+
+The candidate is the Arrow table the publishing commit writes; auditing it before the commit
+gives consumers the same guarantee as auditing a staged copy (they never see unaudited rows)
+without writing and reading every partition twice. Blocked candidates are kept as Delta tables
+under ``_staging`` so they can be inspected.
+"""
 
 from __future__ import annotations
 
@@ -62,19 +68,18 @@ def write_audit_publish(
     audit: Callable[[pa.Table], list[OutcomeT]],
     publish: Callable[[pa.Table], WriteResult],
 ) -> WapResult[OutcomeT]:
-    """Stage ``data`` as a Delta table, audit what was staged, and publish only if it passes.
+    """Audit the candidate ``data`` for ``key`` and publish it only if every blocking check passes.
 
-    Consumers of ``key`` never see unaudited rows: the real table changes only in
-    ``publish``, one Delta commit, after every blocking outcome passed. A blocked candidate
-    stays in staging for inspection until the next attempt replaces it.
+    Consumers of ``key`` never see unaudited rows: the real table changes only in ``publish``,
+    one Delta commit, after every blocking outcome passed. The audit reads the very Arrow table
+    that ``publish`` writes, so a passing candidate is written once. A blocked candidate is
+    written to ``_staging/<layer>/<table>`` for inspection (it stays until the next attempt),
+    and a published one removes any earlier blocked candidate.
     """
     stage = staging_key(key)
+    outcomes = audit(data)
     drop_table(store, stage)
-    store.overwrite(stage, data)
-    staged = store.read(stage)
-    outcomes = audit(staged)
     if any(o.blocking and not o.passed for o in outcomes):
+        store.overwrite(stage, data)
         return WapResult(outcomes, None, store.uri(stage))
-    published = publish(staged)
-    drop_table(store, stage)
-    return WapResult(outcomes, published, store.uri(stage))
+    return WapResult(outcomes, publish(data), store.uri(stage))

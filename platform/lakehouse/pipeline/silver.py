@@ -68,15 +68,15 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
     counts = partition_row_counts(store, key) if spec.kind == "fact" else {}
     schema = silver_schema(spec)
 
-    def audit_staged(staged: pa.Table) -> list[CheckOutcome]:
-        return [*audit(staged, spec, schema), budget_check(split, spec)]
+    def audit_candidate(candidate: pa.Table) -> list[CheckOutcome]:
+        return [*audit(candidate, spec, schema), budget_check(split, spec)]
 
-    def publish(staged: pa.Table) -> WriteResult:
+    def publish(candidate: pa.Table) -> WriteResult:
         if spec.kind == "fact":
-            return store.replace_partition(key, staged, LANDING_DATE, day)
-        return store.merge(key, staged, keys=spec.keys, newer_column=spec.order_by)
+            return store.replace_partition(key, candidate, LANDING_DATE, day)
+        return store.merge(key, candidate, keys=spec.keys, newer_column=spec.order_by)
 
-    wap = write_audit_publish(store, key, split.published, audit_staged, publish)
+    wap = write_audit_publish(store, key, split.published, audit_candidate, publish)
     observed: list[CheckOutcome] = []
     if spec.kind == "fact":
         q = spec.quality

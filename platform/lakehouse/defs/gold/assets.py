@@ -10,6 +10,7 @@ import dagster as dg
 import pyarrow as pa
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from lakehouse.defs.gold.dbt_resource import LakehouseDbtCliResource
 from lakehouse.defs.gold.environment import dbt_environment
 from lakehouse.defs.gold.translator import LakehouseDbtTranslator, staging_specs
 from lakehouse.defs.resources import LakehouseResource
@@ -107,7 +108,9 @@ def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
 
     return dg.Definitions(
         assets=[gold_daily_marts, gold_marts, *staging_specs(_load_manifest())],
-        resources={"dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)},
+        resources={
+            "dbt": LakehouseDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+        },
     )
 
 
