@@ -62,8 +62,12 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
     Quarantined rows replace the day's partition of ``quarantine/<source>`` either way.
     """
     key = ["silver", spec.name]
-    bronze = store.read(["bronze", spec.name], filter_column=LANDING_DATE, filter_value=day)
-    split = split_silver(bronze, spec, pii_key)
+    # No reference to the bronze batch outlives the split: it is freed before the writes.
+    split = split_silver(
+        store.read(["bronze", spec.name], filter_column=LANDING_DATE, filter_value=day),
+        spec,
+        pii_key,
+    )
     write_quarantine(store, quarantine_key(spec.name), split.quarantined, day)
     counts = partition_row_counts(store, key) if spec.kind == "fact" else {}
     schema = silver_schema(spec)

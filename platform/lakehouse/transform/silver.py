@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from lakehouse.contracts.rules import RAW_PREFIX, masked, raw_value, reason_expressions, typed_value
@@ -17,6 +18,8 @@ from lakehouse.transform.bronze import LANDING_DATE
 from lakehouse.transform.types import arrow_type, duckdb_type, quote
 
 DUPLICATE = "duplicate"
+ROW = "_row"
+"""Position of a row in the bronze batch, to read a quarantined row's landed values back."""
 
 
 def silver_schema(spec: SourceSpec) -> pa.Schema:
@@ -74,13 +77,16 @@ def _ranked_sql(spec: SourceSpec) -> str:
     order = [f"{quote(spec.order_by)} DESC NULLS LAST"] if spec.order_by else []
     order += ['"_ingested_at" DESC', '"_source_file" DESC']
     keys = ", ".join(quote(k) for k in spec.keys)
+    raw_names = ", ".join(quote(RAW_PREFIX + c.name) for c in landed)
+    # The landed values are needed by the rules, not kept: quarantine reads them back by _row.
     return f"""
 CREATE OR REPLACE TEMP TABLE ranked AS
 WITH typed AS (
   SELECT
     {typed},
     {raws},
-    {lineage}
+    {lineage},
+    {ROW}
   FROM bronze
 ), derived AS (
   SELECT *{extra} FROM typed
@@ -90,7 +96,7 @@ WITH typed AS (
     ], lambda r: r IS NOT NULL) AS _reasons
   FROM derived
 )
-SELECT *,
+SELECT * EXCLUDE ({raw_names}),
   row_number() OVER (
     PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(order)}
   ) AS _rank
@@ -106,18 +112,19 @@ def _published_sql(spec: SourceSpec) -> str:
 
 def _quarantined_sql(spec: SourceSpec) -> str:
     landed = [c for c in spec.columns if not c.expr]
-    record = ", ".join(
-        f"{quote(c.name)} := {masked(quote(RAW_PREFIX + c.name), c)}" for c in landed
-    )
+    record = ", ".join(f"{quote(c.name)} := {masked(raw_value(c), c)}" for c in landed)
     return f"""
 SELECT
-  CASE WHEN len(_reasons) > 0 THEN array_to_string(_reasons, '; ') ELSE '{DUPLICATE}' END
+  CASE WHEN len(r._reasons) > 0 THEN array_to_string(r._reasons, '; ') ELSE '{DUPLICATE}' END
     AS reason,
   CAST(to_json(struct_pack({record})) AS VARCHAR) AS record,
   'row' AS level,
   CAST(1 AS BIGINT) AS rows,
-  _source_file, _ingested_at, {quote(LANDING_DATE)}
-FROM ranked WHERE len(_reasons) > 0 OR _rank > 1
+  r._source_file, r._ingested_at, r.{quote(LANDING_DATE)}
+FROM (SELECT _row, _reasons, _source_file, _ingested_at, {quote(LANDING_DATE)} FROM ranked
+      WHERE len(_reasons) > 0 OR _rank > 1) AS r
+JOIN bronze USING ({ROW})
+ORDER BY r.{ROW}
 """
 
 
@@ -126,19 +133,25 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
 
     Published rows are typed, conformed, valid against the contract's row rules, the latest
     of their business key (``order_by``, then ingestion time) and PII-masked. Quarantined rows
-    carry their reasons and their landed values (PII masked the same way).
+    carry their reasons and their landed values (PII masked the same way). Pass ``bronze``
+    without keeping a reference to let it be freed half-way (see ``refine_partition``).
     """
     missing = [c for c in spec.landed_columns if c not in bronze.column_names]
     if missing:
         raise ValueError(f"source {spec.name!r}: bronze lacks landed column(s) {missing}")
     params = {"pii_key": pii_key} if spec.pii_columns else None
+    bronze_rows = bronze.num_rows
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.register("bronze", bronze)
+        positions = pa.array(np.arange(bronze_rows, dtype=np.int64))
+        con.register("bronze", bronze.append_column(ROW, positions))
         con.execute(_ranked_sql(spec))
-        published = con.sql(_published_sql(spec), params=params).to_arrow_table()
         quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
+        # Bronze is not needed any more: when the caller kept no reference, it is freed here,
+        # before the published rows are materialised (peak memory: one copy of the day less).
+        con.unregister("bronze")
+        del bronze
         reasons = dict(
             con.sql(
                 "SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM ranked) GROUP BY r"
@@ -148,6 +161,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
             "SELECT count(*) FILTER (len(_reasons) > 0), "
             "count(*) FILTER (len(_reasons) = 0 AND _rank > 1) FROM ranked"
         ).fetchall()[0]
+        published = con.sql(_published_sql(spec), params=params).to_arrow_table()
     finally:
         con.close()
     if duplicates:
@@ -155,7 +169,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
     return SilverSplit(
         published=published.cast(silver_schema(spec)),
         quarantined=quarantined.cast(QUARANTINE_SCHEMA),
-        bronze_rows=bronze.num_rows,
+        bronze_rows=bronze_rows,
         invalid_rows=invalid,
         duplicate_rows=duplicates,
         reasons=dict(sorted(reasons.items())),
