@@ -42,3 +42,17 @@
     {{ column }} between date '{{ window[0] }}' and date '{{ window[1] }}'
   {%- endif -%}
 {%- endmacro %}
+
+{% macro landed_since_window_filter(column) -%}
+  {#-
+    SQL condition keeping rows that landed on or after the window's first day (true when the
+    whole table is rebuilt). For rows that cannot land before their order's business date
+    (order lines): filtered before deduplication, the scan skips older landing days.
+  -#}
+  {%- set window = partition_window() -%}
+  {%- if window is none -%}
+    true
+  {%- else -%}
+    {{ column }} >= date '{{ window[0] }}'
+  {%- endif -%}
+{%- endmacro %}

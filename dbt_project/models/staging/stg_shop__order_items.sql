@@ -1,6 +1,10 @@
 with source as (
 
     select * from {{ source('shop', 'order_items') }}
+    -- A daily run (vars min_date/max_date) reads the lines landed since its first date only:
+    -- a line never lands before its order is created, so every line of the window's orders is
+    -- kept, and the scan skips older landing days (a run's cost follows the day, not the table).
+    where {{ landed_since_window_filter('_landing_date') }}
 
 ),
 
