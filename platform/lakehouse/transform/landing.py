@@ -107,20 +107,40 @@ def _strings(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=table.column_names)
 
 
-def _parse(raw: bytes, landing: LandingSpec) -> pa.Table:
+_BLANK_PROBE = 4096
+"""A file this small is read whole to tell a blank one (only whitespace) from a real one."""
+
+
+def _is_blank(file: pa.NativeFile) -> bool:
+    if file.size() > _BLANK_PROBE:
+        return False
+    blank = not file.read().strip()
+    file.seek(0)
+    return blank
+
+
+def _csv_header(file: pa.NativeFile, delimiter: str) -> list[str]:
+    first_line = b""
+    while b"\n" not in first_line and (chunk := file.read(64 * 1024)):
+        first_line += chunk
+    file.seek(0)
+    text = first_line.split(b"\n", 1)[0].decode("utf-8")
+    return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+
+
+def _parse(file: pa.NativeFile, landing: LandingSpec) -> pa.Table:
+    """Parse straight from the (random-access) file: no copy of its bytes is held."""
     if landing.format == "parquet":
-        return pq.read_table(io.BytesIO(raw))
-    if not raw.strip():
+        return pq.read_table(file)
+    if _is_blank(file):
         return pa.table({})
     if landing.format == "jsonl":
-        return pajson.read_json(io.BytesIO(raw))
+        return pajson.read_json(file)
     delimiter = landing.options.get("delimiter", ",")
     quote = landing.options.get("quote_char", '"')
-    header = next(
-        csv.reader(io.StringIO(raw.decode("utf-8").split("\n", 1)[0]), delimiter=delimiter)
-    )
+    header = _csv_header(file, delimiter)
     return pacsv.read_csv(
-        io.BytesIO(raw),
+        file,
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quote),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header}, strings_can_be_null=True
@@ -165,16 +185,22 @@ def read_landing_file(
             not allowed) an undeclared column appeared.
     """
     filesystem, path = filesystem_for(uri, storage_options)
-    with filesystem.open_input_stream(path) as stream:
-        raw = stream.read()
-    try:
-        parsed = _parse(raw, landing)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LandingFileError(
-            f"cannot read landing file {uri} as {landing.format}: {exc}. "
-            "Fix or remove the file and re-run the partition.",
-            _estimated_rows(raw, landing),
-        ) from None
+    with filesystem.open_input_file(path) as file:
+        size = file.size()
+        try:
+            parsed = _parse(file, landing)
+        except (
+            pa.ArrowInvalid,
+            pa.ArrowTypeError,
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+        ) as exc:
+            file.seek(0)
+            raise LandingFileError(
+                f"cannot read landing file {uri} as {landing.format}: {exc}. "
+                "Fix or remove the file and re-run the partition.",
+                _estimated_rows(file.read(), landing),
+            ) from None
     if parsed.num_columns == 0 and parsed.num_rows == 0:
         parsed = pa.table({c: pa.array([], pa.string()) for c in required_columns})
     problems = _drift_problems(parsed, required_columns, expected_types or {})
@@ -191,4 +217,4 @@ def read_landing_file(
             "schema_drift policy is 'strict'. Declare the columns or fix the producer.",
             parsed.num_rows,
         )
-    return LandedFile(uri=uri, table=_strings(parsed), size_bytes=len(raw))
+    return LandedFile(uri=uri, table=_strings(parsed), size_bytes=size)
