@@ -123,7 +123,7 @@ def _throughput(fill: dict[str, Any], rows_by_day: dict[str, dict[str, int]]) ->
         "baseline_gold": baseline["phases"]["gold"],
         "memory": {
             "platform_rss_before": backfill["rss_before"],
-            "platform_peak_rss": max(r["peak_rss"] for r in [*backfill["days"], backfill["gold"]]),
+            "platform_peak_rss": backfill["peak_rss"],
             "platform_peak_child": platform["process"]["peak_largest_child"],
             "platform_peak_total": platform["process"]["peak_total"],
             "baseline_rss_before": baseline["rss_before"],

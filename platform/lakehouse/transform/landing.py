@@ -107,21 +107,21 @@ def _strings(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=table.column_names)
 
 
-_BLANK_PROBE = 4096
-"""A file this small is read whole to tell a blank one (only whitespace) from a real one."""
+_CHUNK = 64 * 1024
 
 
 def _is_blank(file: pa.NativeFile) -> bool:
-    if file.size() > _BLANK_PROBE:
-        return False
-    blank = not file.read().strip()
+    """Whether the file holds only whitespace: reads until a chunk holds anything else, rewinds."""
+    blank = True
+    while blank and (chunk := file.read(_CHUNK)):
+        blank = not chunk.strip()
     file.seek(0)
     return blank
 
 
 def _csv_header(file: pa.NativeFile, delimiter: str) -> list[str]:
     first_line = b""
-    while b"\n" not in first_line and (chunk := file.read(64 * 1024)):
+    while b"\n" not in first_line and (chunk := file.read(_CHUNK)):
         first_line += chunk
     file.seek(0)
     text = first_line.split(b"\n", 1)[0].decode("utf-8")

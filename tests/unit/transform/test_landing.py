@@ -61,6 +61,27 @@ def test_empty_file_is_zero_rows_with_declared_columns(tmp_path: Path) -> None:
     assert table.column_names == ["id", "n"]
 
 
+@pytest.mark.parametrize("spec", [JSONL, CSV])
+def test_whitespace_only_file_larger_than_a_read_chunk_is_empty(
+    tmp_path: Path, spec: LandingSpec
+) -> None:
+    path = tmp_path / "blank.txt"
+    path.write_bytes(b" \n\t\r\n" * 50_000)
+    table = read_landing_file(str(path), spec, ["id", "n"]).table
+    assert table.num_rows == 0
+    assert table.column_names == ["id", "n"]
+
+
+def test_csv_header_longer_than_a_read_chunk_types_every_column_as_text(tmp_path: Path) -> None:
+    names = [f"column_{i:05d}" for i in range(10_000)]
+    path = tmp_path / "wide.csv"
+    path.write_text(";".join(names) + "\n" + ";".join(["007"] * len(names)) + "\n")
+    table = read_landing_file(str(path), CSV, names[:1]).table
+    assert table.column_names == names
+    assert set(table.schema.types) == {pa.string()}
+    assert table.column(names[-1]).to_pylist() == ["007"]
+
+
 @pytest.mark.parametrize(
     ("spec", "content"),
     [
