@@ -57,7 +57,7 @@ ci: lint test  ## lint, test, then fail on breaking contract changes vs origin/m
 	$(BIN)/lakehouse contracts diff --base origin/main main HEAD
 
 bench: install  ## platform vs a hand-written baseline on generated data (bench/RESULTS.md)
-	$(BIN)/lakehouse bench $(BENCH)
+	$(BIN)/lakehouse-bench $(BENCH)
 
 infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 	terraform fmt -check -recursive infra/terraform && bash infra/checks/run.sh

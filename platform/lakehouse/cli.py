@@ -74,7 +74,7 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 
 
 def _cmd_materialize(args: argparse.Namespace) -> int:
-    from lakehouse.orchestration import materialize_days
+    from lakehouse.operations.headless import materialize_days
 
     failed = materialize_days(args.start, args.end, selection=args.select)
     return 1 if failed else 0
@@ -82,7 +82,7 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from lakehouse.lake import DeltaStore, TableNotFoundError
-    from lakehouse.ops.history import format_history, table_history
+    from lakehouse.operations.history import format_history, table_history
 
     settings = load_settings()
     store = DeltaStore(settings.root, settings.storage_options)
@@ -96,7 +96,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     from lakehouse.lake import DeltaStore, TableNotFoundError
-    from lakehouse.ops.rollback import rollback
+    from lakehouse.operations.rollback import rollback
 
     settings = load_settings()
     store = DeltaStore(settings.root, settings.storage_options)
@@ -133,20 +133,9 @@ def _cmd_contracts_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    from lakehouse.ops.backfill import backfill_command
+    from lakehouse.operations.backfill import backfill_command
 
     return backfill_command(args.selection, args.start, args.end, wait=not args.no_wait)
-
-
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from lakehouse.bench import BenchConfig, run_bench
-
-    out = Path(args.out) if args.out else None
-    report = run_bench(BenchConfig(args.rows_per_day, args.days, args.repeat, out))
-    print((report / "results.md").read_text())
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,13 +185,6 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--to-timestamp", help="last version at or before this ISO time (UTC)")
     rb.add_argument("--reason", required=True, help="why; kept in the table history")
     rb.set_defaults(func=_cmd_rollback)
-
-    bench = sub.add_parser("bench", help="benchmark the platform against a hand-written baseline")
-    bench.add_argument("--rows-per-day", type=_positive, default=100_000, help="orders per day")
-    bench.add_argument("--days", type=_positive, default=20, help="days to backfill (at least 2)")
-    bench.add_argument("--repeat", type=_positive, default=3, help="runs per measurement (3)")
-    bench.add_argument("--out", help="report folder (default: bench/out/<timestamp>)")
-    bench.set_defaults(func=_cmd_bench)
 
     contracts = sub.add_parser("contracts", help="data contracts").add_subparsers(
         dest="contracts_command", required=True

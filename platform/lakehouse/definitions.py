@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from lakehouse.defs.automation import build_automation_defs
-from lakehouse.defs.bronze.assets import build_bronze_asset
-from lakehouse.defs.gold.assets import build_gold_defs
-from lakehouse.defs.jobs import daily_job, gold_history_job
-from lakehouse.defs.landing.assets import landing_spec
-from lakehouse.defs.operations import build_operations_defs
-from lakehouse.defs.partitions import daily_partitions
-from lakehouse.defs.resources import LakehouseResource
-from lakehouse.defs.silver.assets import build_silver_asset
+from lakehouse.bronze.assets import build_bronze_asset
+from lakehouse.gold.assets import build_gold_defs
+from lakehouse.lake.resource import LakehouseResource
+from lakehouse.landing.assets import landing_spec
+from lakehouse.landing.partitions import daily_partitions
+from lakehouse.operations.automation import build_automation_defs
+from lakehouse.operations.jobs import daily_job, gold_history_job
+from lakehouse.operations.operations_defs import build_operations_defs
 from lakehouse.settings import Settings, load_settings
+from lakehouse.silver.assets import build_silver_asset
 from lakehouse.sources import load_sources
 
 

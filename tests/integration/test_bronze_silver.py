@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.lake import DeltaStore
+from lakehouse.landing.files import list_landing_files, read_landing_file
 from lakehouse.sources import load_sources
-from lakehouse.transform.landing import list_landing_files, read_landing_file
 
 from .conftest import DAYS, Lakehouse
 

@@ -10,14 +10,13 @@ import dagster as dg
 import pyarrow.compute as pc
 import pytest
 
+from lakehouse.bronze.ingest import ingest_partition
 from lakehouse.datagen import FAULTS, generate
 from lakehouse.definitions import build_definitions
 from lakehouse.lake import DeltaStore
-from lakehouse.pipeline.bronze import ingest_partition
-from lakehouse.pipeline.silver import refine_partition
 from lakehouse.settings import load_settings
-from lakehouse.sources import load_sources
-from lakehouse.transform.bronze import LANDING_DATE
+from lakehouse.silver.refine import refine_partition
+from lakehouse.sources import LANDING_DATE, load_sources
 
 from .conftest import DAYS, START, Lakehouse
 

@@ -9,13 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.datagen import domain
-from lakehouse.datagen.columns import (
-    diurnal_times,
-    make_table,
-    pick,
-    prefixed_ids,
-    timestamps,
-)
+from lakehouse.datagen.columns import diurnal_times, make_table, pick, prefixed_ids, timestamps
 from lakehouse.datagen.state import CustomerState, World
 
 _SIGNUP_HISTORY_DAYS = 3 * 365

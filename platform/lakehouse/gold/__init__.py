@@ -1,4 +1,5 @@
 """Gold: dbt marts over the silver Delta tables, written back as Delta tables.
 
-Kept free of Dagster imports: dbt loads ``lakehouse.gold.delta_writer`` in its own process.
+``delta_writer``, ``window`` and ``project`` stay free of Dagster imports: dbt loads the plugin
+in its own process. ``assets.py`` and ``translator.py`` are the Dagster face.
 """

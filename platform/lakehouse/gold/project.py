@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from lakehouse.gold.window import DateWindow
 from lakehouse.lake import DeltaStore
 from lakehouse.settings import Settings, project_dir
-from lakehouse.transform.bronze import LANDING_DATE
+from lakehouse.sources import LANDING_DATE
 
 DBT_PROJECT_DIR = project_dir() / "dbt_project"
 """The dbt project; its ``profiles.yml`` is in the same folder (``--profiles-dir``)."""

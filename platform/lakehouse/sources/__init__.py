@@ -7,9 +7,16 @@ from lakehouse.sources.loader import (
     load_sources,
     parse_source,
 )
-from lakehouse.sources.spec import METADATA_COLUMNS, ColumnSpec, LandingSpec, SourceSpec
+from lakehouse.sources.spec import (
+    LANDING_DATE,
+    METADATA_COLUMNS,
+    ColumnSpec,
+    LandingSpec,
+    SourceSpec,
+)
 
 __all__ = [
+    "LANDING_DATE",
     "METADATA_COLUMNS",
     "SOURCES_DIR",
     "ColumnSpec",

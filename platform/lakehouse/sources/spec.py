@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 SIMPLE_TYPES = ("string", "boolean", "int", "bigint", "double", "date", "timestamp")
 DECIMAL_TYPE = re.compile(r"^decimal\((\d{1,2}),\s*(\d{1,2})\)$")
-METADATA_COLUMNS = ("_source_file", "_ingested_at", "_landing_date")
+LANDING_DATE = "_landing_date"
+"""The landing day (UTC) of a row: the partition column of bronze, silver facts and quarantine."""
+METADATA_COLUMNS = ("_source_file", "_ingested_at", LANDING_DATE)
 """Columns bronze adds to every landed row; silver facts keep them for lineage."""
 
 

@@ -1,4 +1,4 @@
-"""`lakehouse bench` end to end at a tiny scale: it measures everything and writes its report."""
+"""`lakehouse-bench` end to end at a tiny scale: it measures everything and writes its report."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_bench_writes_markdown_with_every_section(report: Path) -> None:
     markdown = (report / "results.md").read_text()
-    assert "lakehouse bench --rows-per-day 50 --days 2 --repeat 1" in markdown
+    assert "lakehouse-bench --rows-per-day 50 --days 2 --repeat 1" in markdown
     for section in SECTIONS:
         assert section in markdown, section
     assert "identical (one day; backfill): yes" in markdown

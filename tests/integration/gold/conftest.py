@@ -26,8 +26,8 @@ import pytest
 from deltalake import write_deltalake
 
 from lakehouse.gold.project import DBT_PROJECT_DIR
+from lakehouse.silver.transform import silver_schema
 from lakehouse.sources import load_sources
-from lakehouse.transform.silver import silver_schema
 
 DAY1, DAY2 = date(2026, 1, 5), date(2026, 1, 6)
 SPECS = {s.name: s for s in load_sources()}

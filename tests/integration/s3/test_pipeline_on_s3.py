@@ -21,11 +21,11 @@ from deltalake import DeltaTable
 
 from lakehouse.datagen import generate
 from lakehouse.definitions import build_definitions
-from lakehouse.defs.jobs import DAILY_JOB
 from lakehouse.lake.catalog import discover_tables
+from lakehouse.landing.files import list_landing_files, read_landing_file
+from lakehouse.operations.jobs import DAILY_JOB
 from lakehouse.settings import Settings, load_settings
 from lakehouse.sources import load_sources
-from lakehouse.transform.landing import list_landing_files, read_landing_file
 
 from .conftest import S3Server
 

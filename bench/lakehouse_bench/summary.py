@@ -1,0 +1,214 @@
+"""Reduce the raw samples to medians (with min and max), ratios and the targets' verdicts."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from typing import Any
+
+TARGETS = {"overhead": 1.5, "incremental": 1.2, "memory": 3.0}
+"""platform/baseline excluding start-up, day-N/day-1, peak working set / Arrow size of a day."""
+
+LAYERS = ("bronze", "silver", "gold")
+
+
+def stats(values: Iterable[float]) -> dict[str, float]:
+    """Median, min and max of ``values`` (zeros when there are none)."""
+    numbers = list(values)
+    if not numbers:
+        return {"median": 0.0, "min": 0.0, "max": 0.0, "n": 0}
+    return {
+        "median": statistics.median(numbers),
+        "min": min(numbers),
+        "max": max(numbers),
+        "n": len(numbers),
+    }
+
+
+def ratio(numerator: dict[str, float], denominator: dict[str, float], of: str = "median") -> float:
+    """Ratio of two medians (or of two minima, ``of="min"``); 0 when the denominator is 0."""
+    return numerator[of] / denominator[of] if denominator[of] else 0.0
+
+
+def _compare(name: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Wall and CPU seconds of two sets of samples, and their ratios (median, min, CPU)."""
+    wall = {
+        "ours": stats(r["seconds"] for r in ours),
+        "theirs": stats(r["seconds"] for r in theirs),
+    }
+    cpu = {
+        "ours": stats(r["cpu_seconds"] for r in ours),
+        "theirs": stats(r["cpu_seconds"] for r in theirs),
+    }
+    return {
+        "name": name,
+        "wall": wall,
+        "cpu": cpu,
+        "ratio": ratio(wall["ours"], wall["theirs"]),
+        "ratio_of_minima": ratio(wall["ours"], wall["theirs"], "min"),
+        "ratio_cpu": ratio(cpu["ours"], cpu["theirs"]),
+    }
+
+
+def layers(run: dict[str, Any]) -> dict[str, float]:
+    """A platform run's seconds per layer, and the framework's own time between steps."""
+    steps = run.get("steps", {})
+    split = {layer: sum(s for k, s in steps.items() if k.startswith(layer)) for layer in LAYERS}
+    split["framework"] = run["seconds"] - sum(steps.values())
+    return split
+
+
+def _layer_stats(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    per_run = [layers(r) for r in runs]
+    return {k: stats(p[k] for p in per_run) for k in (*LAYERS, "framework")}
+
+
+def _startup(sample: dict[str, Any]) -> float:
+    return sample["defs_loaded_at"] - sample["process"]["started_at"]
+
+
+def _overhead(day: dict[str, Any]) -> dict[str, Any]:
+    platform, baseline = day["platform"], day["baseline"]
+    runs = [s["run"] for s in platform]
+    result = {
+        "in_process": _compare("platform / baseline", runs, baseline),
+        "platform_startup": stats(_startup(s) for s in platform),
+        "platform_cli": stats(s["seconds"] for s in day["cli"]),
+        "baseline_process": stats(s["process"]["seconds"] for s in baseline),
+        "platform_layers": _layer_stats(runs),
+        "baseline_phases": {k: stats(s["phases"][k] for s in baseline) for k in LAYERS},
+    }
+    result["ratio_in_process"] = result["in_process"]["ratio"]
+    result["ratio_with_startup"] = ratio(result["platform_cli"], result["baseline_process"])
+    return result
+
+
+def _incremental(step: dict[str, list[Any]], rows: dict[str, dict[str, int]]) -> dict[str, Any]:
+    first = [s["run"] for s in step["platform_1"]]
+    last = [s["run"] for s in step["platform_n"]]
+    platform = _compare("platform, N days / 1 day", last, first)
+    baseline = _compare("baseline, N days / 1 day", step["baseline_n"], step["baseline_1"])
+    return {
+        "platform": platform,
+        "baseline": baseline,
+        "platform_layers_day_1": _layer_stats(first),
+        "platform_layers_day_n": _layer_stats(last),
+        "rows_day": sum(rows[max(rows)].values()),
+        "ratio": platform["ratio"],
+    }
+
+
+def _throughput(fill: dict[str, Any], rows_by_day: dict[str, dict[str, int]]) -> dict[str, Any]:
+    platform, baseline = fill["platform"], fill["baseline"]
+    backfill = platform["backfill"]
+    rows = sum(sum(day.values()) for day in rows_by_day.values())
+    orders = sum(day.get("orders", 0) for day in rows_by_day.values())
+    startup = _startup(platform)
+    seconds = {
+        "platform": backfill["seconds"],
+        "platform_with_startup": backfill["seconds"] + startup,
+        "baseline": baseline["seconds"],
+        "baseline_with_startup": baseline["process"]["seconds"],
+    }
+    return {
+        "days": len(rows_by_day),
+        "rows": rows,
+        "orders": orders,
+        "seconds": seconds,
+        "rows_per_second": {k: rows / v if v else 0.0 for k, v in seconds.items()},
+        "orders_per_second": {k: orders / v if v else 0.0 for k, v in seconds.items()},
+        "platform_day_runs": stats(d["seconds"] for d in backfill["days"]),
+        "platform_gold_run": backfill["gold"]["seconds"],
+        "baseline_days": stats(baseline["per_day_seconds"]),
+        "baseline_gold": baseline["phases"]["gold"],
+        "memory": {
+            "platform_rss_before": backfill["rss_before"],
+            "platform_peak_rss": backfill["peak_rss"],
+            "platform_peak_child": platform["process"]["peak_largest_child"],
+            "platform_peak_total": platform["process"]["peak_total"],
+            "baseline_rss_before": baseline["rss_before"],
+            "baseline_peak_rss": baseline["peak_rss"],
+        },
+    }
+
+
+def _memory(day: dict[str, Any], step: dict[str, Any], arrow: dict[str, Any]) -> dict[str, Any]:
+    arrow_day = sum(arrow["day"].values())
+
+    def working(run: dict[str, Any]) -> float:
+        return run["peak_rss"] - run["rss_before"]
+
+    platform = [s["run"] for s in day["platform"]]
+    processes = [s["process"] for s in day["platform"]]
+    last = [s["run"] for s in step["platform_n"]]
+    result = {
+        "arrow_day": arrow_day,
+        "platform_peak_rss": stats(r["peak_rss"] for r in platform),
+        "platform_rss_before": stats(r["rss_before"] for r in platform),
+        "platform_working": stats(working(r) for r in platform),
+        "platform_peak_child": stats(p["peak_largest_child"] for p in processes),
+        "platform_peak_total": stats(p["peak_total"] for p in processes),
+        "platform_day_n_working": stats(working(r) for r in last),
+        "cli_peak_rss": stats(s["peak_rss"] for s in day["cli"]),
+        "cli_peak_total": stats(s["peak_total"] for s in day["cli"]),
+        "baseline_peak_rss": stats(s["peak_rss"] for s in day["baseline"]),
+        "baseline_rss_before": stats(s["rss_before"] for s in day["baseline"]),
+        "baseline_working": stats(working(s) for s in day["baseline"]),
+    }
+    result["ratio"] = result["platform_working"]["median"] / arrow_day if arrow_day else 0.0
+    result["ratio_day_n"] = (
+        result["platform_day_n_working"]["median"] / arrow_day if arrow_day else 0.0
+    )
+    result["baseline_ratio"] = result["baseline_working"]["median"] / arrow_day if arrow_day else 0
+    return result
+
+
+def _fixed(fixed: dict[str, list[Any]], day: dict[str, Any]) -> dict[str, Any]:
+    def wall(key: str) -> dict[str, float]:
+        return stats(s["seconds"] for s in fixed[key])
+
+    return {
+        "defs_import": wall("defs_import"),
+        "defs_in_process": stats(s["defs_seconds"] for s in day["platform"]),
+        "worker_startup": stats(_startup(s) for s in day["platform"]),
+        "trivial_first": stats(s["first_seconds"] for s in fixed["trivial"]),
+        "trivial_warm": stats(s["warm_seconds"] for s in fixed["trivial"]),
+        "trivial_process": stats(s["process"]["seconds"] for s in fixed["trivial"]),
+        "dbt_version": wall("dbt_version"),
+        "dbt_parse": wall("dbt_parse"),
+        "dbt_parse_partial": wall("dbt_parse_partial"),
+    }
+
+
+def summarise(raw: dict[str, Any], days: int) -> dict[str, Any]:
+    """Every figure of the report, from the raw samples of :func:`lakehouse_bench.run_bench`."""
+    day, fill, step = raw["one_day"], raw["backfill"], raw["incremental"]
+    summary = {
+        "overhead": _overhead(day),
+        "incremental": _incremental(step, raw["rows_by_day"]),
+        "throughput": _throughput(fill, raw["rows_by_day"]),
+        "memory": _memory(day, step, raw["arrow_bytes"]),
+        "fixed": _fixed(raw["fixed"], day),
+    }
+    measured = {
+        "overhead": summary["overhead"]["ratio_in_process"],
+        "incremental": summary["incremental"]["ratio"],
+        "memory": max(summary["memory"]["ratio"], summary["memory"]["ratio_day_n"]),
+    }
+    summary["targets"] = {
+        name: {"target": TARGETS[name], "measured": value, "met": value <= TARGETS[name]}
+        for name, value in measured.items()
+    }
+    summary["days"] = days
+    summary["load"] = stats(_loads(raw))
+    return summary
+
+
+def _loads(node: object) -> list[float]:
+    """The load average at the start of every measured process."""
+    if isinstance(node, dict):
+        found = [node["load"]] if isinstance(node.get("load"), float) else []
+        return found + [x for v in node.values() for x in _loads(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in _loads(v)]
+    return []

@@ -1,0 +1,53 @@
+"""Bronze: a day's landed files as one table, as landed, plus lineage columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pyarrow as pa
+
+from lakehouse.landing.files import LandedFile
+from lakehouse.sources import LANDING_DATE
+
+
+def bronze_schema(landed_columns: Sequence[str]) -> pa.Schema:
+    """Schema of a bronze table: landed columns as text, then the lineage columns."""
+    return pa.schema(
+        [pa.field(c, pa.string()) for c in landed_columns]
+        + [
+            pa.field("_source_file", pa.string(), nullable=False),
+            pa.field("_ingested_at", pa.timestamp("us", tz="UTC"), nullable=False),
+            pa.field(LANDING_DATE, pa.date32(), nullable=False),
+        ]
+    )
+
+
+def to_bronze(files: Sequence[LandedFile], day: date, ingested_at: datetime) -> pa.Table:
+    """Concatenate landed files, keeping every landed column (extra columns too, as text).
+
+    Columns a file lacks are null for its rows; ``_source_file``, ``_ingested_at`` and
+    ``_landing_date`` record where and when each row landed.
+    """
+    if ingested_at.tzinfo is None:
+        raise ValueError("ingested_at must be timezone-aware (UTC)")
+    landed: list[str] = []
+    for f in files:
+        landed.extend(c for c in f.table.column_names if c not in landed)
+    schema = bronze_schema(landed)
+    parts = []
+    for f in files:
+        rows = f.table.num_rows
+        arrays = [
+            f.table.column(c) if c in f.table.column_names else pa.nulls(rows, pa.string())
+            for c in landed
+        ]
+        arrays += [
+            pa.repeat(pa.scalar(f.uri, pa.string()), rows),
+            pa.repeat(pa.scalar(ingested_at, pa.timestamp("us", tz="UTC")), rows),
+            pa.repeat(pa.scalar(day, pa.date32()), rows),
+        ]
+        parts.append(pa.Table.from_arrays(arrays, schema=schema))
+    if not parts:
+        return schema.empty_table()
+    return pa.concat_tables(parts)

@@ -1,1 +1,0 @@
-"""Dagster definitions, one folder per layer or concern."""

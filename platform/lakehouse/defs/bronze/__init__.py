@@ -1,1 +1,0 @@
-"""Bronze: landed files as Delta tables, one per source, partitioned by landing day."""

@@ -1,1 +1,0 @@
-"""Gold: the dbt marts as Dagster assets, dbt tests as asset checks."""

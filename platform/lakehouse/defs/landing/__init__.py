@@ -1,1 +1,0 @@
-"""Landing zones as external assets: the first box of the lineage graph."""

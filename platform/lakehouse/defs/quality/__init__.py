@@ -1,1 +1,0 @@
-"""Quality checks: contract checks on every table, freshness SLAs."""

@@ -1,1 +1,0 @@
-"""Silver: typed, deduplicated, PII-masked, conformed tables, one per source."""

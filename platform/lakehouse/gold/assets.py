@@ -1,0 +1,118 @@
+"""The dbt marts as assets: daily-partitioned marts rebuild the business dates a run touched."""
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from lakehouse.gold.dbt_resource import LakehouseDbtCliResource
+from lakehouse.gold.environment import dbt_environment
+from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, dbt_vars_args, rebuild_window
+from lakehouse.gold.translator import LakehouseDbtTranslator, staging_specs
+from lakehouse.gold.window import DateWindow
+from lakehouse.lake import DeltaStore
+from lakehouse.lake.resource import LakehouseResource
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_PROJECT.prepare_if_dev()
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+"""The dbt of this environment, found without relying on PATH."""
+DBT_POOL = "dbt_gold"
+"""One dbt build at a time: two runs never build the same mart at once."""
+
+
+def _delta_metadata(store: DeltaStore, key: dg.AssetKey) -> dict[str, object]:
+    if not store.exists(key.path):
+        return {}
+    table = store.table(key.path)
+    actions = pa.table(table.get_add_actions(flatten=True))
+    rows = sum(v or 0 for v in actions.column("num_records").to_pylist())
+    return {
+        "dagster/row_count": rows,
+        "dagster/uri": store.uri(key.path),
+        "delta_version": table.version(),
+        "files": actions.num_rows,
+    }
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    lakehouse: LakehouseResource,
+    args: Sequence[str],
+) -> Iterator[object]:
+    store = lakehouse.store()
+    # buildable: a test runs only when every model it reads is built or upstream of the run,
+    # so building one mart never pulls in a test on a mart that is not built yet.
+    variables = {
+        "LAKEHOUSE_ROOT": lakehouse.root,
+        "DBT_INDIRECT_SELECTION": "buildable",
+        **lakehouse.storage_options,
+    }
+    with dbt_environment(variables):
+        for event in dbt.cli(list(args), context=context).stream():
+            if isinstance(event, dg.Output):
+                key = context.asset_key_for_output(event.output_name)
+                event = event.with_metadata({**event.metadata, **_delta_metadata(store, key)})
+            yield event
+
+
+def _landing_window(context: dg.AssetExecutionContext) -> DateWindow:
+    window = context.partition_time_window
+    return DateWindow(window.start.date(), (window.end - timedelta(days=1)).date())
+
+
+def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
+    """Gold assets from the dbt manifest (prepared by `make install`), with their dbt tests."""
+    translator = LakehouseDbtTranslator()
+    manifest = DBT_PROJECT.manifest_path
+
+    @dbt_assets(
+        manifest=manifest,
+        project=DBT_PROJECT,
+        select=" ".join(PARTITIONED_MARTS),
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        dagster_dbt_translator=translator,
+        pool=DBT_POOL,
+        name="gold_daily_marts",
+    )
+    def gold_daily_marts(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
+    ):
+        """Rebuild the business dates whose orders landed in the run's partitions (late rows
+        included), replacing only those days of the partitioned marts."""
+        landing = _landing_window(context)
+        window = rebuild_window(lakehouse.root, landing, lakehouse.storage_options) or landing
+        context.log.info(f"landing days {landing.start}..{landing.end} → rebuild {window}")
+        yield from _build(context, dbt, lakehouse, ["build", *dbt_vars_args(window)])
+
+    @dbt_assets(
+        manifest=manifest,
+        project=DBT_PROJECT,
+        exclude=" ".join(PARTITIONED_MARTS),
+        dagster_dbt_translator=translator,
+        pool=DBT_POOL,
+        name="gold_marts",
+    )
+    def gold_marts(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
+    ):
+        """Rebuild the whole-history marts (customer value and churn features)."""
+        yield from _build(context, dbt, lakehouse, ["build"])
+
+    return dg.Definitions(
+        assets=[gold_daily_marts, gold_marts, *staging_specs(_load_manifest())],
+        resources={
+            "dbt": LakehouseDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+        },
+    )
+
+
+def _load_manifest() -> dict[str, object]:
+    return json.loads(DBT_PROJECT.manifest_path.read_text())

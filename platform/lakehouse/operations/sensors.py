@@ -1,0 +1,129 @@
+"""The landing sensor and the automation sensor.
+
+The landing sensor watches the landing zone (local folder or ``s3://`` prefix) and requests
+the daily job for each day whose files arrived or changed: bronze and silver of the changed
+sources in one run (one launch instead of two, and a blocked bronze stops its silver inside
+the run). The automation sensor evaluates the assets' automation conditions: silver when
+bronze changed outside that job, and gold (dbt) after silver.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import dagster as dg
+
+from lakehouse.landing.scan import scan_landing
+from lakehouse.operations.deliveries import DayRun, LandingCursor, plan_runs
+from lakehouse.operations.jobs import DAILY_JOB
+from lakehouse.settings import Settings
+from lakehouse.sources import SourceSpec
+
+LANDING_SENSOR = "landing_sensor"
+AUTOMATION_SENSOR = "lakehouse_automation"
+SETTLE_SECONDS = 10
+"""A file changed more recently than this may still be being written: its day waits a tick."""
+FRESH_DATA_PRIORITY = "5"
+"""Queue priority of runs for new deliveries: they go before queued backfill runs."""
+
+
+def _status(running: bool) -> dg.DefaultSensorStatus:
+    return dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED
+
+
+def _partition_bounds(
+    partitions: dg.PartitionsDefinition, now: datetime
+) -> tuple[date | None, date | None]:
+    keys = partitions.get_partition_keys(current_time=now)
+    if not keys:
+        return None, None
+    return date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+
+
+def run_request(run: DayRun, declared: list[str]) -> dg.RunRequest:
+    """The daily job for the run's day, limited to the changed sources' bronze and silver."""
+    everything = set(run.sources) == set(declared)
+    selection = None
+    if not everything:
+        selection = [dg.AssetKey([layer, s]) for s in run.sources for layer in ("bronze", "silver")]
+    return dg.RunRequest(
+        run_key=run.run_key,
+        partition_key=run.day.isoformat(),
+        asset_selection=selection,
+        tags={
+            "lakehouse/trigger": "landing",
+            "lakehouse/sources": ",".join(run.sources),
+            "lakehouse/landing_fingerprint": run.fingerprint,
+            "lakehouse/delivery": "partial" if run.missing else "complete",
+            "dagster/priority": FRESH_DATA_PRIORITY,
+        },
+    )
+
+
+def build_landing_sensor(
+    settings: Settings,
+    specs: list[SourceSpec],
+    partitions: dg.PartitionsDefinition,
+    *,
+    settle_seconds: float = SETTLE_SECONDS,
+) -> dg.SensorDefinition:
+    """The sensor requesting the daily job for new or changed landing files."""
+    declared = [s.name for s in specs]
+    ops = settings.operations
+    deadline = timedelta(hours=ops.delivery_deadline_hours)
+
+    @dg.sensor(
+        name=LANDING_SENSOR,
+        job_name=DAILY_JOB,
+        minimum_interval_seconds=30,
+        default_status=_status(ops.sensors_running),
+        description=(
+            f"Watches {settings.landing} and runs {DAILY_JOB} for each day whose files arrived "
+            f"or changed (once per file version). A day missing a declared source waits up to "
+            f"{ops.delivery_deadline_hours:g} h (LAKEHOUSE_DELIVERY_DEADLINE_HOURS), then runs "
+            f"what is there. Watches the last {ops.landing_lookback_days} days "
+            "(LAKEHOUSE_LANDING_LOOKBACK_DAYS); older days need `lakehouse backfill`."
+        ),
+    )
+    def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        now = datetime.now(UTC)
+        first, last = _partition_bounds(partitions, now)
+        since = now.date() - timedelta(days=ops.landing_lookback_days)
+        if first is not None:
+            since = max(since, first)
+        inventory = scan_landing(settings.landing, specs, since, settings.storage_options)
+        plan = plan_runs(
+            inventory,
+            declared,
+            LandingCursor.from_json(context.cursor),
+            now,
+            last_day=last,
+            since=since,
+            deadline=deadline,
+            settle=timedelta(seconds=settle_seconds),
+        )
+        for reason in plan.waiting:
+            context.log.info(reason)
+        for run in plan.runs:
+            missing = f"; missing {', '.join(run.missing)} (deadline passed)" if run.missing else ""
+            context.log.info(f"{run.day}: run for {', '.join(run.sources)}{missing}")
+        skip = None
+        if not plan.runs:
+            skip = "; ".join(plan.waiting) or f"no new or changed files under {settings.landing}"
+        return dg.SensorResult(
+            run_requests=[run_request(r, declared) for r in plan.runs],
+            cursor=plan.cursor.to_json(),
+            skip_reason=skip,
+        )
+
+    return landing_sensor
+
+
+def build_automation_sensor(settings: Settings) -> dg.AutomationConditionSensorDefinition:
+    """Evaluates every asset's automation condition (silver and gold carry one)."""
+    return dg.AutomationConditionSensorDefinition(
+        AUTOMATION_SENSOR,
+        target=dg.AssetSelection.all(),
+        default_status=_status(settings.operations.sensors_running),
+        minimum_interval_seconds=30,
+        run_tags={"lakehouse/trigger": "automation", "dagster/priority": FRESH_DATA_PRIORITY},
+        description="Updates silver and gold when their parents updated and passed their checks.",
+    )

@@ -1,1 +1,0 @@
-"""Operations on the running lakehouse (history, rollback, ...): functions the CLI and jobs call."""

@@ -1,1 +1,0 @@
-"""One partition through one layer: intake, checks, quarantine and publishing, without Dagster."""

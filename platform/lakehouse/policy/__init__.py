@@ -1,0 +1,1 @@
+"""Platform policy applied to every asset in one place: retries and automation conditions."""

@@ -1,0 +1,137 @@
+"""Audit a staged table against its contract: the blocking checks of write-audit-publish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from lakehouse.sources import SourceSpec
+from lakehouse.sources.types import quote
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The result of one contract check, with the evidence a reader needs."""
+
+    name: str
+    passed: bool
+    blocking: bool
+    description: str
+    observed: float | int | str | None = None
+    threshold: float | int | str | None = None
+    failing_rows: int = 0
+    sample: list[dict[str, object]] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, object]:
+        """Plain metadata: observed, threshold, failing rows and a (PII-masked) sample."""
+        data: dict[str, object] = {"failing_rows": self.failing_rows}
+        if self.observed is not None:
+            data["observed"] = self.observed
+        if self.threshold is not None:
+            data["threshold"] = self.threshold
+        if self.sample:
+            data["sample"] = [{k: _plain(v) for k, v in row.items()} for row in self.sample]
+        return data
+
+
+def _plain(value: object) -> object:
+    return value if isinstance(value, int | float | str | bool) or value is None else str(value)
+
+
+def _failing(
+    con: duckdb.DuckDBPyConnection, condition: str, name: str, description: str
+) -> CheckOutcome:
+    count = con.sql(f"SELECT count(*) FROM staged WHERE {condition}").fetchall()[0][0]
+    sample = []
+    if count:
+        relation = con.sql(f"SELECT * FROM staged WHERE {condition} LIMIT {SAMPLE_ROWS}")
+        sample = relation.to_arrow_table().to_pylist()
+    return CheckOutcome(name, count == 0, True, description, count, 0, count, sample)
+
+
+def check_schema(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, expected: pa.Schema
+) -> CheckOutcome:
+    """Columns and types of the staged table equal the contract's."""
+    found = con.sql("SELECT * FROM staged LIMIT 0").to_arrow_table().schema
+    want = {f.name: str(f.type) for f in expected}
+    got = {f.name: str(f.type) for f in found}
+    problems = [f"missing {n} ({t})" for n, t in want.items() if n not in got]
+    problems += [
+        f"{n}: expected {t}, found {got[n]}" for n, t in want.items() if n in got and got[n] != t
+    ]
+    problems += [f"unexpected {n} ({t})" for n, t in got.items() if n not in want]
+    return CheckOutcome(
+        "contract_schema",
+        not problems,
+        True,
+        "Columns and types equal the contract.",
+        "; ".join(problems) or "as declared",
+        "as declared",
+    )
+
+
+def check_not_null(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
+    """Required columns (and keys) hold no NULL."""
+    required = [c.name for c in spec.columns if not c.nullable or c.name in spec.keys]
+    condition = " OR ".join(f"{quote(c)} IS NULL" for c in required) or "false"
+    return _failing(con, condition, "not_null", f"No NULL in {', '.join(required)}.")
+
+
+def check_unique_keys(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
+    """The business keys are unique."""
+    keys = ", ".join(quote(k) for k in spec.keys)
+    condition = f"({keys}) IN (SELECT ({keys}) FROM staged GROUP BY {keys} HAVING count(*) > 1)"
+    return _failing(con, condition, "unique_keys", f"Keys {spec.keys} are unique.")
+
+
+def check_accepted_values(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
+    """Enumerated columns only hold accepted values."""
+    parts = []
+    for c in spec.columns:
+        if c.accepted_values:
+            values = ", ".join("'" + v.replace("'", "''") + "'" for v in c.accepted_values)
+            parts.append(f"{quote(c.name)} NOT IN ({values})")
+    condition = " OR ".join(parts) or "false"
+    return _failing(con, condition, "accepted_values", "Enumerated columns hold accepted values.")
+
+
+def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
+    """Numeric columns lie within their declared min and max."""
+    parts = []
+    for c in spec.columns:
+        if c.min is not None:
+            parts.append(f"{quote(c.name)} < {c.min}")
+        if c.max is not None:
+            parts.append(f"{quote(c.name)} > {c.max}")
+    condition = " OR ".join(parts) or "false"
+    return _failing(con, condition, "value_ranges", "Numeric columns lie in their ranges.")
+
+
+ROW_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection, SourceSpec], CheckOutcome], ...] = (
+    check_not_null,
+    check_unique_keys,
+    check_accepted_values,
+    check_ranges,
+)
+BLOCKING_CHECKS = ("contract_schema", "not_null", "unique_keys", "accepted_values", "value_ranges")
+
+
+def audit(
+    staged: pa.Table | pa.dataset.Dataset, spec: SourceSpec, expected: pa.Schema
+) -> list[CheckOutcome]:
+    """Run every blocking contract check over the staged rows."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.register("staged", staged)
+        outcomes = [check_schema(con, spec, expected)]
+        outcomes += [check(con, spec) for check in ROW_CHECKS]
+    finally:
+        con.close()
+    return outcomes

@@ -1,0 +1,215 @@
+"""The platform's configuration: one object built from environment variables.
+
+No other module reads ``os.environ``; everything asks :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from lakehouse.settings.s3 import CONDITIONAL_PUT, s3_storage_options
+
+DEV_PII_KEY = "dev-only-pii-key-not-secret"
+"""Key for PII hashing in dev when ``LAKEHOUSE_PII_KEY`` is unset; staging and prod require one."""
+
+_STORAGE_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ALLOW_HTTP",
+    "AWS_S3_LOCKING_PROVIDER",
+    "AWS_S3_ALLOW_UNSAFE_RENAME",
+    CONDITIONAL_PUT,
+)
+
+
+class Environment(StrEnum):
+    """Deployment environments; they select configuration, never code paths."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class Operations:
+    """How the platform runs itself: schedules, sensors, alerts, table maintenance."""
+
+    schedules_running: bool = False
+    sensors_running: bool = True
+    daily_cron: str = "0 2 * * *"
+    maintenance_cron: str = "0 3 * * 0"
+    delivery_deadline_hours: float = 6.0
+    landing_lookback_days: int = 30
+    rollback_window_days: int = 7
+    dagster_url: str = "http://127.0.0.1:3000"
+    alert_webhook_from_env: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the lakehouse lives and how to reach it."""
+
+    env: Environment
+    root: str
+    landing: str
+    user: str
+    start_date: date
+    pii_key_from_env: bool
+    storage_options: Mapping[str, str] = field(default_factory=dict)
+    operations: Operations = field(default_factory=Operations)
+
+    @property
+    def is_local(self) -> bool:
+        """True when the lakehouse root is on local disk."""
+        return not re.match(r"^[a-z][a-z0-9+.-]*://", self.root) or self.root.startswith("file://")
+
+
+def project_dir() -> Path:
+    """The checkout the package runs from (holds ``workspace.yaml``), else the working directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "workspace.yaml").is_file() and (parent / "pyproject.toml").is_file():
+            return parent
+    return Path.cwd()
+
+
+def _parse_env(value: str) -> Environment:
+    try:
+        return Environment(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(e.value for e in Environment)
+        raise SettingsError(
+            f"LAKEHOUSE_ENV={value!r} is not an environment; use one of: {choices}"
+        ) from None
+
+
+def _parse_date(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _safe_user(raw: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9_]", "_", raw.lower()).strip("_")
+    if not cleaned:
+        raise SettingsError(f"LAKEHOUSE_USER={raw!r} has no usable characters; use [a-z0-9_]")
+    return cleaned
+
+
+def _current_user(environ: Mapping[str, str]) -> str:
+    explicit = environ.get("LAKEHOUSE_USER")
+    if explicit:
+        return _safe_user(explicit)
+    try:
+        return _safe_user(getpass.getuser())
+    except (KeyError, OSError, SettingsError):
+        return "developer"
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("on", "true", "1", "running"):
+        return True
+    if value in ("off", "false", "0", "stopped"):
+        return False
+    raise SettingsError(f"{name}={value!r} is not a switch; use on or off")
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum:g}")
+    return value
+
+
+def _cron(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = " ".join(environ.get(name, "").split()) or default
+    if len(value.split()) != 5:
+        raise SettingsError(
+            f"{name}={value!r} is not a cron expression; use 5 fields, e.g. {default!r}"
+        )
+    return value
+
+
+def _operations(environ: Mapping[str, str], env: Environment) -> Operations:
+    """Schedules stop by default in dev (a developer turns them on); sensors run everywhere."""
+    url = environ.get("LAKEHOUSE_DAGSTER_URL", "").strip().rstrip("/")
+    return Operations(
+        schedules_running=_switch(environ, "LAKEHOUSE_SCHEDULES", env is not Environment.DEV),
+        sensors_running=_switch(environ, "LAKEHOUSE_SENSORS", True),
+        daily_cron=_cron(environ, "LAKEHOUSE_SCHEDULE_CRON", Operations.daily_cron),
+        maintenance_cron=_cron(environ, "LAKEHOUSE_MAINTENANCE_CRON", Operations.maintenance_cron),
+        delivery_deadline_hours=_number(environ, "LAKEHOUSE_DELIVERY_DEADLINE_HOURS", 6, 0),
+        landing_lookback_days=int(_number(environ, "LAKEHOUSE_LANDING_LOOKBACK_DAYS", 30, 1)),
+        rollback_window_days=int(_number(environ, "LAKEHOUSE_ROLLBACK_WINDOW_DAYS", 7, 1)),
+        dagster_url=url or Operations.dagster_url,
+        alert_webhook_from_env=bool(environ.get("LAKEHOUSE_ALERT_WEBHOOK_URL", "").strip()),
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from environment variables (``os.environ`` by default).
+
+    Raises:
+        SettingsError: a variable is missing or malformed; the message names it.
+    """
+    environ = os.environ if environ is None else environ
+    env = _parse_env(environ.get("LAKEHOUSE_ENV", "dev"))
+    user = _current_user(environ)
+    base = project_dir() / ".lakehouse"
+    root = environ.get("LAKEHOUSE_ROOT", "").strip()
+    landing = environ.get("LAKEHOUSE_LANDING", "").strip()
+    if env is Environment.DEV:
+        root = root or str(base / "dev" / user)
+        landing = landing or str(base / "landing")
+    else:
+        for name, value in (("LAKEHOUSE_ROOT", root), ("LAKEHOUSE_LANDING", landing)):
+            if not value:
+                raise SettingsError(
+                    f"{name} is required when LAKEHOUSE_ENV={env.value} "
+                    f"(for example s3://my-bucket/{env.value}/lake)"
+                )
+        if not environ.get("LAKEHOUSE_PII_KEY"):
+            raise SettingsError(
+                f"LAKEHOUSE_PII_KEY is required when LAKEHOUSE_ENV={env.value}: "
+                "set it from your secret store (it keys the hashing of PII columns)"
+            )
+    start = _parse_date("LAKEHOUSE_START_DATE", environ.get("LAKEHOUSE_START_DATE", "2025-01-01"))
+    storage = {k: environ[k] for k in _STORAGE_VARIABLES if environ.get(k)}
+    try:
+        locations = {"LAKEHOUSE_ROOT": root, "LAKEHOUSE_LANDING": landing}
+        storage = s3_storage_options(locations, storage)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    return Settings(
+        env=env,
+        root=root.rstrip("/"),
+        landing=landing.rstrip("/"),
+        user=user,
+        start_date=start,
+        pii_key_from_env=bool(environ.get("LAKEHOUSE_PII_KEY")),
+        storage_options=storage,
+        operations=_operations(environ, env),
+    )

@@ -1,0 +1,132 @@
+"""Silver assets, generated from the source declarations."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from lakehouse.bronze.assets import bronze_key
+from lakehouse.lake.metadata import table_schema, write_metadata
+from lakehouse.lake.resource import LakehouseResource
+from lakehouse.landing.partitions import partition_day
+from lakehouse.policy.conditions import downstream_condition
+from lakehouse.policy.retries import TRANSIENT_RETRY_POLICY, retry_transient_only
+from lakehouse.quality.checks import blocked_failure, check_result, silver_check_specs
+from lakehouse.quality.freshness import freshness_policy
+from lakehouse.silver.refine import refine_partition
+from lakehouse.silver.transform import silver_schema
+from lakehouse.sources import LANDING_DATE, SourceSpec
+
+
+def silver_key(spec: SourceSpec) -> dg.AssetKey:
+    """The asset key of a source's silver table."""
+    return dg.AssetKey(["silver", spec.name])
+
+
+def column_lineage(spec: SourceSpec) -> dg.TableColumnLineage:
+    """Each silver column's bronze origin (derived columns: the columns their expression uses)."""
+    bronze = bronze_key(spec)
+    deps: dict[str, list[dg.TableColumnDep]] = {}
+    for column in spec.columns:
+        sources = (
+            [column]
+            if column.landed_name
+            else [c for c in spec.columns if c.landed_name and c.name in (column.expr or "")]
+        )
+        deps[column.name] = [
+            dg.TableColumnDep(asset_key=bronze, column_name=c.landed_name or c.name)
+            for c in sources
+        ]
+    return dg.TableColumnLineage(deps_by_column=deps)
+
+
+def _describe(spec: SourceSpec) -> str:
+    if spec.kind == "fact":
+        write = f"Replaces its landing-day partition ({LANDING_DATE})"
+    else:
+        write = f"Merged on {spec.keys} into current state (latest {spec.order_by} wins)"
+    pii = f" PII masked: {', '.join(spec.pii_columns)}." if spec.pii_columns else ""
+    return (
+        f"{spec.description} Typed, validated against its contract (rejected rows go to "
+        f"quarantine/{spec.name}), deduplicated on {spec.keys}. {write}.{pii}"
+    )
+
+
+def _column_schema(spec: SourceSpec) -> dg.TableSchema:
+    schema = table_schema(silver_schema(spec), {c.name: c.description for c in spec.columns})
+    by_name = {c.name: c for c in spec.columns}
+    columns = []
+    for column in schema.columns:
+        declared = by_name.get(column.name)
+        tags = {"pii": declared.pii} if declared and declared.pii else {}
+        constraints = dg.TableColumnConstraints(
+            nullable=declared.nullable and column.name not in spec.keys if declared else True,
+            unique=column.name in spec.keys and len(spec.keys) == 1,
+        )
+        columns.append(
+            dg.TableColumn(
+                name=column.name,
+                type=column.type,
+                description=column.description,
+                constraints=constraints,
+                tags=tags,
+            )
+        )
+    return dg.TableSchema(columns=columns)
+
+
+def _reference_deps(spec: SourceSpec) -> list[dg.AssetKey]:
+    tables = {c.references.split(".")[0] for c in spec.columns if c.references}
+    return [dg.AssetKey(["silver", t]) for t in sorted(tables) if t != spec.name]
+
+
+def build_silver_asset(
+    spec: SourceSpec, partitions: dg.PartitionsDefinition
+) -> dg.AssetsDefinition:
+    """The silver asset of ``spec``: one bronze partition typed, validated, deduplicated, masked."""
+    key = silver_key(spec)
+
+    @dg.asset(
+        key=key,
+        deps=[bronze_key(spec), *_reference_deps(spec)],
+        partitions_def=partitions,
+        group_name="silver",
+        kinds={"delta", "duckdb"},
+        owners=[spec.owner],
+        pool=f"delta_silver_{spec.name}",
+        tags={"lakehouse/kind": spec.kind},
+        description=_describe(spec),
+        metadata={
+            "dagster/column_schema": _column_schema(spec),
+            "dagster/column_lineage": column_lineage(spec),
+            "business_keys": dg.MetadataValue.json(spec.keys),
+            "pii_columns": dg.MetadataValue.json(spec.pii_columns),
+            "error_budget": spec.quality.error_budget,
+        },
+        check_specs=silver_check_specs(spec, key),
+        freshness_policy=freshness_policy(spec),
+        retry_policy=TRANSIENT_RETRY_POLICY,
+        automation_condition=downstream_condition(),
+    )
+    @retry_transient_only
+    def _silver(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+        started = datetime.now(UTC)
+        outcome = refine_partition(
+            lakehouse.store(), spec, partition_day(context), lakehouse.pii_key
+        )
+        split = outcome.split
+        metadata: dict[str, object] = {
+            "bronze_rows": split.bronze_rows,
+            "published_rows": split.published.num_rows if not outcome.blocked else 0,
+            "quarantined_rows": split.quarantined.num_rows,
+            "duplicates_removed": split.duplicate_rows,
+            "invalid_rows": split.invalid_rows,
+            "quarantine_reasons": dg.MetadataValue.json(split.reasons),
+        }
+        for check in outcome.outcomes:
+            yield check_result(key, check)
+        if outcome.published is None:
+            raise blocked_failure(key, outcome.outcomes, metadata)
+        metadata.update(write_metadata(outcome.published, split.published.schema, started))
+        yield dg.MaterializeResult(metadata=metadata)
+
+    return _silver

@@ -1,0 +1,162 @@
+"""Silver: type, validate, deduplicate and mask a bronze partition, in DuckDB, from its contract.
+
+Every bronze row ends in exactly one place: published (valid, the latest of its key) or
+quarantined (with the reasons it broke the contract, or ``duplicate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from lakehouse.lake.quarantine import QUARANTINE_SCHEMA
+from lakehouse.silver.rules import RAW_PREFIX, masked, raw_value, reason_expressions, typed_value
+from lakehouse.sources import LANDING_DATE, METADATA_COLUMNS, SourceSpec
+from lakehouse.sources.types import arrow_type, duckdb_type, quote
+
+DUPLICATE = "duplicate"
+ROW = "_row"
+"""Position of a row in the bronze batch, to read a quarantined row's landed values back."""
+
+
+def silver_schema(spec: SourceSpec) -> pa.Schema:
+    """The schema of a source's silver table: declared columns, then lineage columns."""
+    fields = [pa.field(c.name, arrow_type(c.type)) for c in spec.columns]
+    fields += [
+        pa.field("_source_file", pa.string()),
+        pa.field("_ingested_at", pa.timestamp("us", tz="UTC")),
+        pa.field(LANDING_DATE, pa.date32()),
+    ]
+    return pa.schema(fields)
+
+
+@dataclass(frozen=True)
+class SilverSplit:
+    """A bronze partition split by the contract."""
+
+    published: pa.Table
+    quarantined: pa.Table
+    bronze_rows: int
+    invalid_rows: int
+    duplicate_rows: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def invalid_share(self) -> float:
+        """Share of bronze rows that broke a rule (duplicates are not errors)."""
+        return self.invalid_rows / self.bronze_rows if self.bronze_rows else 0.0
+
+
+def _ranked_sql(spec: SourceSpec) -> str:
+    landed = [c for c in spec.columns if not c.expr]
+    derived = [c for c in spec.columns if c.expr]
+    lineage = ", ".join(quote(c) for c in METADATA_COLUMNS)
+    typed = ",\n    ".join(f"{typed_value(c)} AS {quote(c.name)}" for c in landed)
+    raws = ",\n    ".join(f"{raw_value(c)} AS {quote(RAW_PREFIX + c.name)}" for c in landed)
+    extra = "".join(
+        f",\n    CAST(({c.expr}) AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in derived
+    )
+    reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
+    order = [f"{quote(spec.order_by)} DESC NULLS LAST"] if spec.order_by else []
+    order += ['"_ingested_at" DESC', '"_source_file" DESC']
+    keys = ", ".join(quote(k) for k in spec.keys)
+    raw_names = ", ".join(quote(RAW_PREFIX + c.name) for c in landed)
+    # The landed values are needed by the rules, not kept: quarantine reads them back by _row.
+    return f"""
+CREATE OR REPLACE TEMP TABLE ranked AS
+WITH typed AS (
+  SELECT
+    {typed},
+    {raws},
+    {lineage},
+    {ROW}
+  FROM bronze
+), derived AS (
+  SELECT *{extra} FROM typed
+), checked AS (
+  SELECT *, list_filter([
+      {reasons}
+    ], lambda r: r IS NOT NULL) AS _reasons
+  FROM derived
+)
+SELECT * EXCLUDE ({raw_names}),
+  row_number() OVER (
+    PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(order)}
+  ) AS _rank
+FROM checked
+"""
+
+
+def _published_sql(spec: SourceSpec) -> str:
+    columns = ",\n  ".join(f"{masked(quote(c.name), c)} AS {quote(c.name)}" for c in spec.columns)
+    lineage = ", ".join(quote(c) for c in METADATA_COLUMNS)
+    return f"SELECT\n  {columns},\n  {lineage}\nFROM ranked WHERE len(_reasons) = 0 AND _rank = 1"
+
+
+def _quarantined_sql(spec: SourceSpec) -> str:
+    landed = [c for c in spec.columns if not c.expr]
+    record = ", ".join(f"{quote(c.name)} := {masked(raw_value(c), c)}" for c in landed)
+    return f"""
+SELECT
+  CASE WHEN len(r._reasons) > 0 THEN array_to_string(r._reasons, '; ') ELSE '{DUPLICATE}' END
+    AS reason,
+  CAST(to_json(struct_pack({record})) AS VARCHAR) AS record,
+  'row' AS level,
+  CAST(1 AS BIGINT) AS rows,
+  r._source_file, r._ingested_at, r.{quote(LANDING_DATE)}
+FROM (SELECT _row, _reasons, _source_file, _ingested_at, {quote(LANDING_DATE)} FROM ranked
+      WHERE len(_reasons) > 0 OR _rank > 1) AS r
+JOIN bronze USING ({ROW})
+ORDER BY r.{ROW}
+"""
+
+
+def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSplit:
+    """Split a bronze partition into published silver rows and quarantined rows.
+
+    Published rows are typed, conformed, valid against the contract's row rules, the latest
+    of their business key (``order_by``, then ingestion time) and PII-masked. Quarantined rows
+    carry their reasons and their landed values (PII masked the same way). Pass ``bronze``
+    without keeping a reference to let it be freed half-way (see ``refine_partition``).
+    """
+    missing = [c for c in spec.landed_columns if c not in bronze.column_names]
+    if missing:
+        raise ValueError(f"source {spec.name!r}: bronze lacks landed column(s) {missing}")
+    params = {"pii_key": pii_key} if spec.pii_columns else None
+    bronze_rows = bronze.num_rows
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        positions = pa.array(np.arange(bronze_rows, dtype=np.int64))
+        con.register("bronze", bronze.append_column(ROW, positions))
+        con.execute(_ranked_sql(spec))
+        quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
+        # Bronze is not needed any more: when the caller kept no reference, it is freed here,
+        # before the published rows are materialised (peak memory: one copy of the day less).
+        con.unregister("bronze")
+        del bronze
+        reasons = dict(
+            con.sql(
+                "SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM ranked) GROUP BY r"
+            ).fetchall()
+        )
+        invalid, duplicates = con.sql(
+            "SELECT count(*) FILTER (len(_reasons) > 0), "
+            "count(*) FILTER (len(_reasons) = 0 AND _rank > 1) FROM ranked"
+        ).fetchall()[0]
+        published = con.sql(_published_sql(spec), params=params).to_arrow_table()
+    finally:
+        con.close()
+    if duplicates:
+        reasons[DUPLICATE] = duplicates
+    return SilverSplit(
+        published=published.cast(silver_schema(spec)),
+        quarantined=quarantined.cast(QUARANTINE_SCHEMA),
+        bronze_rows=bronze_rows,
+        invalid_rows=invalid,
+        duplicate_rows=duplicates,
+        reasons=dict(sorted(reasons.items())),
+    )

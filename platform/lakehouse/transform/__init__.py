@@ -1,1 +1,0 @@
-"""Pure transformations over Arrow tables and DuckDB relations, unit-tested without Dagster."""
