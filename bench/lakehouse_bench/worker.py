@@ -102,8 +102,10 @@ def _load() -> tuple[dg.Definitions, dg.JobDefinition, dict[str, Any]]:
     from lakehouse.operations.jobs import DAILY_JOB
 
     started = time.perf_counter()
-    from lakehouse.definitions import defs
+    from lakehouse.definitions import build_definitions
+    from lakehouse.settings import load_settings
 
+    defs = build_definitions(load_settings())
     job = defs.resolve_job_def(DAILY_JOB)
     loaded = {"defs_seconds": time.perf_counter() - started, "defs_loaded_at": time.time()}
     return defs, job, loaded

@@ -1,4 +1,5 @@
-{#- Where the lakehouse lives: the LAKEHOUSE_ROOT environment variable (a folder or s3:// URI). -#}
+{#- Where the lakehouse lives: the var lakehouse_root (Dagster passes it), else the LAKEHOUSE_ROOT
+    environment variable (a folder or s3:// URI) for dbt run by hand. -#}
 
 {% macro delta_plugin() -%}
   {#- The alias of the lakehouse.gold.delta_writer plugin in profiles.yml. -#}
@@ -12,7 +13,7 @@
 
 {% macro check_lakehouse_root() -%}
   {#- Run on-run-start: parsing works without LAKEHOUSE_ROOT, running does not. -#}
-  {%- if execute and env_var('LAKEHOUSE_ROOT', '') | trim == '' -%}
+  {%- if execute and var('lakehouse_root', env_var('LAKEHOUSE_ROOT', '')) | trim == '' -%}
     {{ exceptions.raise_compiler_error(
         "LAKEHOUSE_ROOT is not set: export the lakehouse root (a folder or s3:// URI, e.g. "
         ~ "LAKEHOUSE_ROOT=$PWD/.lakehouse/dev/$USER) before running dbt") }}

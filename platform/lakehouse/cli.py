@@ -74,9 +74,12 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 
 
 def _cmd_materialize(args: argparse.Namespace) -> int:
+    from lakehouse.definitions import build_definitions
     from lakehouse.operations.headless import materialize_days
 
-    failed = materialize_days(args.start, args.end, selection=args.select)
+    settings = load_settings()
+    defs = build_definitions(settings)
+    failed = materialize_days(defs, settings, args.start, args.end, selection=args.select)
     return 1 if failed else 0
 
 
@@ -133,9 +136,18 @@ def _cmd_contracts_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
+    from lakehouse.definitions import build_definitions
     from lakehouse.operations.backfill import backfill_command
 
-    return backfill_command(args.selection, args.start, args.end, wait=not args.no_wait)
+    settings = load_settings()
+    return backfill_command(
+        build_definitions(settings),
+        settings.operations.dagster_url,
+        args.selection,
+        args.start,
+        args.end,
+        wait=not args.no_wait,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,5 @@
 """The Dagster definitions: every asset built from the source declarations, for the environment."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from lakehouse.bronze.assets import build_bronze_asset
@@ -42,4 +40,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-defs = build_definitions(load_settings())
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The definitions Dagster loads (``dg dev``, ``dagster dev``, the daemon, run workers):
+    settings are read here, when Dagster loads the code, never at import time."""
+    return build_definitions(load_settings())

@@ -27,6 +27,7 @@ MODULES = (
     "iam",
     "database",
     "dagster_ecs",
+    "ui_access",
     PLATFORM,
 )
 ENVS = ("staging", "prod")
@@ -86,9 +87,11 @@ class TerraformDir:
         return found
 
     def for_each_entries(self, body: dict[str, Any]) -> dict[str, Any] | None:
-        """The map a block's ``for_each = local.x`` iterates, or None (no such ``for_each``)."""
+        """The map a block's ``for_each = local.x`` iterates, or None (no such ``for_each``, or
+        ``local.x`` is computed, e.g. a ``for`` expression, rather than written out)."""
         match = _LOCAL_MAP.match(str(body.get("for_each", "")))
-        return self.locals[match.group(1)] if match else None
+        entries = self.locals[match.group(1)] if match else None
+        return entries if isinstance(entries, dict) else None
 
     def data(self, type_: str) -> dict[str, dict[str, Any]]:
         """Data sources of one type, by name."""

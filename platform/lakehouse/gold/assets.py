@@ -2,7 +2,7 @@
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +11,6 @@ import pyarrow as pa
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from lakehouse.gold.dbt_resource import LakehouseDbtCliResource
-from lakehouse.gold.environment import dbt_environment
 from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, dbt_vars_args, rebuild_window
 from lakehouse.gold.translator import LakehouseDbtTranslator, staging_specs
 from lakehouse.gold.window import DateWindow
@@ -44,22 +43,16 @@ def _build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     lakehouse: LakehouseResource,
-    args: Sequence[str],
+    window: DateWindow | None = None,
 ) -> Iterator[object]:
+    """``dbt build`` of the step's marts (and their tests) for ``window`` (None: all dates)."""
     store = lakehouse.store()
-    # buildable: a test runs only when every model it reads is built or upstream of the run,
-    # so building one mart never pulls in a test on a mart that is not built yet.
-    variables = {
-        "LAKEHOUSE_ROOT": lakehouse.root,
-        "DBT_INDIRECT_SELECTION": "buildable",
-        **lakehouse.storage_options,
-    }
-    with dbt_environment(variables):
-        for event in dbt.cli(list(args), context=context).stream():
-            if isinstance(event, dg.Output):
-                key = context.asset_key_for_output(event.output_name)
-                event = event.with_metadata({**event.metadata, **_delta_metadata(store, key)})
-            yield event
+    args = ["build", *dbt_vars_args(lakehouse.root, window)]
+    for event in dbt.cli(args, context=context).stream():
+        if isinstance(event, dg.Output):
+            key = context.asset_key_for_output(event.output_name)
+            event = event.with_metadata({**event.metadata, **_delta_metadata(store, key)})
+        yield event
 
 
 def _landing_window(context: dg.AssetExecutionContext) -> DateWindow:
@@ -90,7 +83,9 @@ def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
         landing = _landing_window(context)
         window = rebuild_window(lakehouse.root, landing, lakehouse.storage_options) or landing
         context.log.info(f"landing days {landing.start}..{landing.end} → rebuild {window}")
-        yield from _build(context, dbt, lakehouse, ["build", *dbt_vars_args(window)])
+        yield from _build(
+            context, dbt, lakehouse, ["build", *dbt_vars_args(lakehouse.root, window)]
+        )
 
     @dbt_assets(
         manifest=manifest,
@@ -104,7 +99,7 @@ def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
     ):
         """Rebuild the whole-history marts (customer value and churn features)."""
-        yield from _build(context, dbt, lakehouse, ["build"])
+        yield from _build(context, dbt, lakehouse)
 
     return dg.Definitions(
         assets=[gold_daily_marts, gold_marts, *staging_specs(_load_manifest())],

@@ -39,9 +39,13 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def dbt_vars(window: DateWindow | None = None, as_of: dt.date | None = None) -> dict[str, str]:
-    """The dbt vars for a build: a window of business dates (None: all) and the recency day."""
-    variables = window.dbt_vars() if window is not None else {}
+def dbt_vars(
+    root: str | None = None, window: DateWindow | None = None, as_of: dt.date | None = None
+) -> dict[str, str]:
+    """The dbt vars for a build: the lakehouse root (None: dbt reads ``LAKEHOUSE_ROOT``), a
+    window of business dates (None: all) and the recency day."""
+    variables = {"lakehouse_root": root} if root else {}
+    variables.update(window.dbt_vars() if window is not None else {})
     if as_of is not None:
         if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
             raise TypeError(f"as_of={as_of!r} must be a datetime.date")
@@ -49,9 +53,11 @@ def dbt_vars(window: DateWindow | None = None, as_of: dt.date | None = None) -> 
     return variables
 
 
-def dbt_vars_args(window: DateWindow | None = None, as_of: dt.date | None = None) -> list[str]:
+def dbt_vars_args(
+    root: str | None = None, window: DateWindow | None = None, as_of: dt.date | None = None
+) -> list[str]:
     """``["--vars", "<json>"]`` for the dbt CLI, or ``[]`` when there is nothing to pass."""
-    variables = dbt_vars(window, as_of)
+    variables = dbt_vars(root, window, as_of)
     return ["--vars", json.dumps(variables)] if variables else []
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.dataset as pads
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 from deltalake.exceptions import SchemaMismatchError
 from deltalake.exceptions import TableNotFoundError as DeltaTableNotFoundError
 
 from lakehouse.gold.window import DateWindow, WindowError
+from lakehouse.lake.checks import PartitionMismatchError
+from lakehouse.lake.store import DeltaStore
 
 
 class MartNotFoundError(LookupError):
@@ -58,7 +60,7 @@ def write_mart(
     window: DateWindow | None = None,
     storage_options: Mapping[str, str] | None = None,
 ) -> MartWrite:
-    """Write a mart's rows to the Delta table at ``uri`` in one commit.
+    """Write a mart's rows to the Delta table at ``uri`` in one commit, through the store.
 
     With ``window`` (needs ``partition_by``, a date column) only the rows whose
     ``partition_by`` lies in the window are replaced; every row of ``data`` must lie in it.
@@ -70,46 +72,22 @@ def write_mart(
         ValueError: the existing table is partitioned differently, or its schema differs
             from ``data`` in a window build (rebuild the whole table then).
     """
-    options = _options(storage_options)
-    partitions = [partition_by] if partition_by else None
-    if window is not None:
-        if partition_by is None:
-            raise WindowError(f"{uri}: a window build needs the mart's partition column")
-        window.check_rows(data, partition_by, uri)
-        if DeltaTable.is_deltatable(uri, _options(storage_options)):
-            return _replace_window(uri, data, partition_by, window, options)
-    write_deltalake(
-        uri,
-        data,
-        mode="overwrite",
-        schema_mode="overwrite",
-        partition_by=partitions,
-        storage_options=options,
-    )
-    version = DeltaTable(uri, storage_options=_options(storage_options)).version()
-    operation = "overwrite" if window is None else "replace_window"
-    return MartWrite(uri, operation, version, data.num_rows, window)
-
-
-def _replace_window(
-    uri: str,
-    data: pa.Table,
-    column: str,
-    window: DateWindow,
-    options: dict[str, str] | None,
-) -> MartWrite:
-    table = DeltaTable(uri, storage_options=dict(options) if options else None)
-    existing = table.metadata().partition_columns
-    if existing != [column]:
-        raise ValueError(
-            f"{uri} is partitioned by {existing}, not [{column!r}]: rebuild the whole table "
-            "(no min_date/max_date vars) to change its partitioning"
-        )
+    store, key = DeltaStore.for_table(uri, storage_options)
+    if window is None:
+        result = store.overwrite(key, data, partition_by=[partition_by] if partition_by else [])
+        return MartWrite(uri, "overwrite", result.version, data.num_rows, None)
+    if partition_by is None:
+        raise WindowError(f"{uri}: a window build needs the mart's partition column")
+    window.check_rows(data, partition_by, uri)
     try:
-        write_deltalake(table, data, mode="overwrite", predicate=window.predicate(column))
+        result = store.replace_range(key, data, partition_by, window.start, window.end)
+    except PartitionMismatchError as exc:
+        raise ValueError(
+            f"{exc}; rebuild the whole table (no min_date/max_date vars) to change its partitioning"
+        ) from None
     except SchemaMismatchError as exc:
         raise ValueError(
             f"{uri}: the mart's columns no longer match the table ({exc}); rebuild the whole "
             "table (no min_date/max_date vars) to change its schema"
         ) from exc
-    return MartWrite(uri, "replace_window", table.version(), data.num_rows, window)
+    return MartWrite(uri, "replace_window", result.version, data.num_rows, window)

@@ -7,11 +7,13 @@ from lakehouse.lake.predicates import (
     partition_predicate,
     partition_scalar,
 )
+from lakehouse.lake.reader import DeltaReader, TableNotFoundError
 from lakehouse.lake.results import WriteResult
-from lakehouse.lake.store import DeltaStore, TableNotFoundError, register_delta
+from lakehouse.lake.store import DeltaStore, register_delta
 from lakehouse.lake.uris import is_local, key_parts, table_uri
 
 __all__ = [
+    "DeltaReader",
     "DeltaStore",
     "MergeKeyError",
     "MissingColumnsError",

@@ -36,6 +36,23 @@ def check_in_partition(data: pa.Table, column: str, value: pa.Scalar, uri: str) 
     )
 
 
+def check_in_range(data: pa.Table, column: str, low: pa.Scalar, high: pa.Scalar, uri: str) -> None:
+    """Raise ``PartitionMismatchError`` unless every row has ``low <= column <= high``."""
+    values = data.column(column)
+    inside = pc.fill_null(
+        pc.and_(pc.greater_equal(values, low), pc.less_equal(values, high)), False
+    )
+    outside = data.num_rows - (pc.sum(inside).as_py() or 0)
+    if outside == 0:
+        return
+    example = values[pc.index(inside, False).as_py()].as_py()
+    raise PartitionMismatchError(
+        f"{outside} of {data.num_rows} rows for {uri} have {column} outside "
+        f"{low.as_py()}..{high.as_py()} (e.g. {example!r}); nothing was written. Filter the "
+        "data to the range, so a range replace changes only its own rows."
+    )
+
+
 def check_partitioning(uri: str, actual: Sequence[str], wanted: Sequence[str]) -> None:
     """Raise ``ValueError`` if an existing table's partition columns are not ``wanted``."""
     if list(wanted) != list(actual):

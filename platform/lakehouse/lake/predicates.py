@@ -122,3 +122,27 @@ def partition_predicate(
     """
     partition_scalar(schema, column, value, table=table)
     return f"{quote_identifier(column)} = {_literal(value)}"
+
+
+def range_predicate(
+    schema: pa.Schema,
+    column: str,
+    low: PartitionValue,
+    high: PartitionValue,
+    *,
+    table: str | None = None,
+) -> str:
+    """Build ``"column" >= <low> AND "column" <= <high>`` from typed values (both included).
+
+    Each bound is checked like a partition value (see ``partition_scalar``); ``low`` must not
+    lie after ``high``. Raises ``PartitionPredicateError`` otherwise.
+    """
+    low_scalar = partition_scalar(schema, column, low, table=table)
+    high_scalar = partition_scalar(schema, column, high, table=table)
+    if low_scalar.as_py() > high_scalar.as_py():
+        raise PartitionPredicateError(
+            f"range {low!r}..{high!r} of column {column!r}{_where(table)} is empty: "
+            "the low bound lies after the high bound"
+        )
+    col = quote_identifier(column)
+    return f"{col} >= {_literal(low)} AND {col} <= {_literal(high)}"

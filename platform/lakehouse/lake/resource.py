@@ -1,35 +1,57 @@
-"""The lakehouse resource: where tables and landing files live, and the PII key."""
-
-from __future__ import annotations
+"""The lakehouse resource: where tables and landing files live, how to reach them, the PII key."""
 
 import dagster as dg
+from pydantic import Field
 
-from lakehouse.lake import DeltaStore
-from lakehouse.settings import DEV_PII_KEY, Settings, load_settings
+from lakehouse.lake.store import DeltaStore
+from lakehouse.settings import DEV_PII_KEY, Settings
 
 
 class LakehouseResource(dg.ConfigurableResource):
     """Access to the Delta tables under ``root`` and the landing zone under ``landing``.
 
-    Storage credentials never enter the resource config (the UI shows it); they are read from
-    the environment by :func:`lakehouse.settings.load_settings` when a run needs them.
+    Built from the settings by :meth:`from_settings`; credentials arrive as ``dg.EnvVar`` (the
+    UI shows the variable's name, never its value) and are handed to the store, not to the
+    process environment.
     """
 
     root: str
     landing: str
     pii_key: str
+    user: str = "developer"
+    dagster_url: str = "http://127.0.0.1:3000"
+    storage: dict[str, str] = Field(
+        default_factory=dict, description="Storage options without credentials (region, ...)."
+    )
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = ""
+    aws_session_token: str = ""
 
     @property
     def storage_options(self) -> dict[str, str]:
-        """deltalake / pyarrow storage options (S3 endpoint, region, credentials)."""
-        return dict(load_settings().storage_options)
+        """deltalake / pyarrow storage options: ``storage`` plus the credentials that are set."""
+        secrets = {
+            "AWS_ACCESS_KEY_ID": self.aws_access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.aws_secret_access_key,
+            "AWS_SESSION_TOKEN": self.aws_session_token,
+        }
+        return {**self.storage, **{k: v for k, v in secrets.items() if v}}
 
     def store(self) -> DeltaStore:
         """A Delta store rooted at ``root``."""
         return DeltaStore(self.root, self.storage_options)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LakehouseResource:
-        """The resource for an environment; the PII key comes from ``LAKEHOUSE_PII_KEY``."""
+    def from_settings(cls, settings: Settings) -> "LakehouseResource":
+        """The resource for an environment; secrets (PII key, credentials) as ``dg.EnvVar``."""
         pii_key = dg.EnvVar("LAKEHOUSE_PII_KEY") if settings.pii_key_from_env else DEV_PII_KEY
-        return cls(root=settings.root, landing=settings.landing, pii_key=pii_key)
+        secrets = {name.lower(): dg.EnvVar(name) for name in settings.secret_storage_variables}
+        return cls(
+            root=settings.root,
+            landing=settings.landing,
+            pii_key=pii_key,
+            user=settings.user,
+            dagster_url=settings.operations.dagster_url,
+            storage=settings.public_storage_options,
+            **secrets,
+        )

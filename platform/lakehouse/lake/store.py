@@ -13,14 +13,13 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as pads
-from deltalake import DeltaTable, write_deltalake
-from deltalake.exceptions import TableNotFoundError as DeltaTableNotFoundError
+from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from lakehouse.lake.checks import (
     check_columns_present,
     check_in_partition,
+    check_in_range,
     check_merge_input,
     check_partitioned_by,
     check_partitioning,
@@ -31,7 +30,9 @@ from lakehouse.lake.predicates import (
     partition_predicate,
     partition_scalar,
     quote_identifier,
+    range_predicate,
 )
+from lakehouse.lake.reader import DeltaReader, Key
 from lakehouse.lake.results import (
     CommitStats,
     WriteResult,
@@ -40,60 +41,19 @@ from lakehouse.lake.results import (
     rows_in_partition,
 )
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
-from lakehouse.lake.uris import key_parts, table_uri
-
-Key = Sequence[str] | str
-
-
-class TableNotFoundError(LookupError):
-    """No Delta table exists at the URI of an asset key."""
 
 
 def _schema(table: DeltaTable) -> pa.Schema:
     return pa.schema(table.schema().to_arrow())
 
 
-class DeltaStore:
-    """Delta tables under one lakehouse root; ``storage_options`` go to every deltalake call.
+class DeltaStore(DeltaReader):
+    """Delta tables under one lakehouse root, read and written; the only Delta writer.
 
     Writes that lose a commit race are retried with backoff (``lake.retry``).
     """
 
     retry_policy: RetryPolicy = DEFAULT_POLICY
-
-    def __init__(self, root: str, storage_options: Mapping[str, str] | None = None) -> None:
-        table_uri(root, ["probe"])  # validates the root early
-        self.root = root
-        self.storage_options: dict[str, str] = dict(storage_options or {})
-
-    def _options(self) -> dict[str, str] | None:
-        # A fresh copy each call: deltalake mutates the dict it is given.
-        return dict(self.storage_options) or None
-
-    def uri(self, key: Key) -> str:
-        """URI of the table for ``key`` (``["silver", "orders"]`` -> ``<root>/silver/orders``)."""
-        return table_uri(self.root, key)
-
-    def exists(self, key: Key) -> bool:
-        """True if a Delta table exists for ``key``."""
-        return DeltaTable.is_deltatable(self.uri(key), self._options())
-
-    def _open(self, uri: str) -> DeltaTable | None:
-        try:
-            return DeltaTable(uri, storage_options=self._options())
-        except DeltaTableNotFoundError:
-            return None
-
-    def table(self, key: Key) -> DeltaTable:
-        """Open the table for ``key``; raises ``TableNotFoundError`` if it does not exist."""
-        uri = self.uri(key)
-        table = self._open(uri)
-        if table is None:
-            raise TableNotFoundError(
-                f"no Delta table at {uri} (asset key {'/'.join(key_parts(key))}): materialise that "
-                "asset first, or check LAKEHOUSE_ROOT and the environment"
-            )
-        return table
 
     def _write(
         self,
@@ -225,6 +185,41 @@ class DeltaStore:
         )
 
     @retry_commits
+    def replace_range(
+        self, key: Key, data: pa.Table, column: str, low: PartitionValue, high: PartitionValue
+    ) -> WriteResult:
+        """Atomically replace the rows with ``low <= column <= high`` by ``data`` (one commit).
+
+        The predicate is built from typed values (``range_predicate``); every row of ``data``
+        must lie in the range and the table must be partitioned by ``column``, else nothing is
+        written (``PartitionPredicateError``, ``PartitionMismatchError``). A missing table is
+        created, partitioned by ``column``. The schema must match the table's
+        (``deltalake.exceptions.SchemaMismatchError``): change a schema with ``overwrite``.
+        """
+        uri = self.uri(key)
+        table = self._open(uri)
+        low_scalar = partition_scalar(data.schema, column, low, table=f"the data for {uri}")
+        high_scalar = partition_scalar(data.schema, column, high, table=f"the data for {uri}")
+        check_in_range(data, column, low_scalar, high_scalar, uri)
+        if table is None:
+            return self._write(uri, None, data, "replace_range", partition_by=[column])
+        check_partitioned_by(uri, table.metadata().partition_columns, column)
+        predicate = range_predicate(_schema(table), column, low, high, table=uri)
+        return self._write(uri, table, data, "replace_range", mode="overwrite", predicate=predicate)
+
+    def restore(
+        self, key: Key, version: int, metadata: Mapping[str, str]
+    ) -> tuple[dict[str, Any], int]:
+        """Restore the table to ``version`` as a new commit carrying ``metadata``.
+
+        Returns deltalake's restore metrics and the new version.
+        """
+        table = self.table(key)
+        properties = CommitProperties(custom_metadata=dict(metadata))
+        metrics = table.restore(version, commit_properties=properties)
+        return metrics, table.version()
+
+    @retry_commits
     def merge(
         self,
         key: Key,
@@ -268,44 +263,6 @@ class DeltaStore:
             for name in ("inserted", "updated", "deleted")
         }
         return self._result(uri, table, before, "merge", data, counts)
-
-    def dataset(self, key: Key) -> pads.Dataset:
-        """The table as a pyarrow dataset (partition pruning and filter pushdown)."""
-        return self.table(key).to_pyarrow_dataset()
-
-    def read(
-        self,
-        key: Key,
-        *,
-        filter_column: str | None = None,
-        filter_value: PartitionValue | None = None,
-        columns: Sequence[str] | None = None,
-    ) -> pa.Table:
-        """Read the table as Arrow, optionally only rows with ``filter_column == filter_value``.
-
-        The filter value is type-checked like a partition value; on a partition column only
-        the matching partition's files are read. Raises ``TableNotFoundError``,
-        ``PartitionPredicateError`` or ``ValueError`` (unknown column).
-        """
-        uri = self.uri(key)
-        dataset = self.dataset(key)
-        if columns is not None:
-            unknown = [c for c in columns if c not in dataset.schema.names]
-            if unknown:
-                raise ValueError(f"columns {unknown} not in {uri} ({dataset.schema.names})")
-        if filter_column is None:
-            if filter_value is not None:
-                raise ValueError("filter_value given without filter_column")
-            return dataset.to_table(columns=list(columns) if columns is not None else None)
-        scalar = partition_scalar(dataset.schema, filter_column, filter_value, table=uri)
-        return dataset.to_table(
-            columns=list(columns) if columns is not None else None,
-            filter=pc.field(filter_column) == scalar,
-        )
-
-    def history(self, key: Key, limit: int | None = None) -> list[dict[str, Any]]:
-        """Commit history, newest first (operation, parameters, metrics, version, timestamp)."""
-        return self.table(key).history(limit)
 
 
 def register_delta(

@@ -201,6 +201,8 @@ def failed_partitions(instance: dg.DagsterInstance, backfill_id: str) -> Sequenc
 
 
 def backfill_command(
+    defs: dg.Definitions,
+    dagster_url: str,
     selection: str,
     start: date,
     end: date,
@@ -209,10 +211,10 @@ def backfill_command(
     out: TextIO = sys.stdout,
     instance: dg.DagsterInstance | None = None,
 ) -> int:
-    """``lakehouse backfill``: submit, then follow the backfill; 0 on success, 1 on failures."""
-    from lakehouse.definitions import defs
-    from lakehouse.settings import load_settings
+    """``lakehouse backfill``: submit, then follow the backfill; 0 on success, 1 on failures.
 
+    ``defs`` are the platform's definitions and ``dagster_url`` the UI's address, for links.
+    """
     if instance is None:
         try:
             instance = dg.DagsterInstance.get()
@@ -222,7 +224,7 @@ def backfill_command(
                 "`make run` starts) so the daemon can run the backfill"
             ) from None
     backfill_id = submit_backfill(instance, defs, selection, start, end)
-    url = f"{load_settings().operations.dagster_url}/runs/b/{backfill_id}"
+    url = f"{dagster_url}/runs/b/{backfill_id}"
     print(f"backfill {backfill_id} submitted: {selection} {start}..{end}  {url}", file=out)
     if not daemon_running(instance):
         print(

@@ -12,7 +12,7 @@ from pyarrow import fs
 
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.operations.jobs import DAILY_JOB, GOLD_HISTORY_JOB
-from lakehouse.settings import load_settings
+from lakehouse.settings import Settings
 from lakehouse.sources import load_sources
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -72,16 +72,17 @@ def _run(
 
 
 def materialize_days(
-    start: date | None = None, end: date | None = None, selection: str | None = None
+    defs: dg.Definitions,
+    settings: Settings,
+    start: date | None = None,
+    end: date | None = None,
+    selection: str | None = None,
 ) -> list[str]:
     """Materialise the daily job for every day in ``[start, end]``; returns failed partitions.
 
     Without bounds, the range is the landed days. ``selection`` is a Dagster asset selection
     string (``group:silver``, ``key:silver/orders``); the default is every layer.
     """
-    from lakehouse.definitions import defs
-
-    settings = load_settings()
     days = landed_days(settings.landing, settings.storage_options)
     if start is None and end is None and not days:
         raise ValueError(f"no landed days under {settings.landing}: run `lakehouse generate` first")

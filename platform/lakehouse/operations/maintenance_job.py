@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from lakehouse.lake.catalog import discover_tables
+from lakehouse.lake.maintenance import maintain_table
 from lakehouse.lake.quarantine import quarantine_key
 from lakehouse.lake.resource import LakehouseResource
-from lakehouse.operations.maintenance import maintain_table
 from lakehouse.policy.retries import TRANSIENT_RETRY_POLICY, retry_transient_only
 from lakehouse.sources import LANDING_DATE, SourceSpec
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from deltalake import CommitProperties
 from deltalake.exceptions import DeltaError
 
 from lakehouse.lake import DeltaStore, key_parts
@@ -104,7 +103,7 @@ def rollback(
     version: int | None = None,
     timestamp: str | datetime | None = None,
     reason: str,
-    user: str | None = None,
+    user: str,
     extra_metadata: Mapping[str, str] | None = None,
 ) -> RestoreResult:
     """Restore the table for ``key`` to ``version``, or to the last version at ``timestamp``.
@@ -131,10 +130,6 @@ def rollback(
         )
     if version is not None and version < 0:
         raise RollbackError(f"rollback of {name}: version must be 0 or more, not {version}")
-    if user is None:
-        from lakehouse.settings import load_settings
-
-        user = load_settings().user
     table = store.table(key)
     commits = table_history(store, key)
     at = parse_timestamp(timestamp) if timestamp is not None else None
@@ -147,9 +142,7 @@ def rollback(
         )
     metadata = {**(extra_metadata or {}), REASON_KEY: reason.strip(), USER_KEY: user}
     try:
-        metrics = table.restore(
-            target, commit_properties=CommitProperties(custom_metadata=metadata)
-        )
+        metrics, restored_as = store.restore(key, target, metadata)
     except DeltaError as exc:
         raise RollbackError(
             f"restoring {name} to version {target} failed: {exc}. If data files of that version "
@@ -160,7 +153,7 @@ def rollback(
         uri=store.uri(key),
         restored_version=target,
         previous_version=current,
-        version=table.version(),
+        version=restored_as,
         reason=reason.strip(),
         user=user,
         files_removed=metrics.get("numRemovedFile"),

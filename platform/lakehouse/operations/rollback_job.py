@@ -13,7 +13,6 @@ from pydantic import Field
 from lakehouse.lake import TableNotFoundError, key_parts
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.operations.rollback import RollbackError, rollback
-from lakehouse.settings import load_settings
 
 
 class RollbackConfig(dg.Config):
@@ -47,7 +46,7 @@ def restore_table(
             version=config.version,
             timestamp=config.timestamp,
             reason=config.reason,
-            user=user or load_settings().user,
+            user=user or lakehouse.user,
             extra_metadata={"lakehouse.dagster_run_id": context.run_id},
         )
     except (RollbackError, TableNotFoundError, ValueError) as exc:

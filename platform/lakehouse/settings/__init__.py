@@ -19,10 +19,11 @@ from lakehouse.settings.s3 import CONDITIONAL_PUT, s3_storage_options
 DEV_PII_KEY = "dev-only-pii-key-not-secret"
 """Key for PII hashing in dev when ``LAKEHOUSE_PII_KEY`` is unset; staging and prod require one."""
 
+SECRET_STORAGE_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+"""Storage credentials: resources receive them as ``dg.EnvVar``, never as plain config."""
+
 _STORAGE_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
+    *SECRET_STORAGE_VARIABLES,
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
@@ -72,6 +73,16 @@ class Settings:
     pii_key_from_env: bool
     storage_options: Mapping[str, str] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
+
+    @property
+    def public_storage_options(self) -> dict[str, str]:
+        """Storage options without credentials: safe to show as resource config."""
+        return {k: v for k, v in self.storage_options.items() if k not in SECRET_STORAGE_VARIABLES}
+
+    @property
+    def secret_storage_variables(self) -> list[str]:
+        """The credential variables that are set (their values stay in the environment)."""
+        return [k for k in SECRET_STORAGE_VARIABLES if k in self.storage_options]
 
     @property
     def is_local(self) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 
 from lakehouse.datagen import generate
-from lakehouse.operations.maintenance import MaintenanceError, live_files, maintain_table
+from lakehouse.lake.maintenance import MaintenanceError, live_files, maintain_table
 
 from .conftest import days_ago, lakehouse_defs, lakehouse_settings
 

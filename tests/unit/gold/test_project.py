@@ -32,14 +32,19 @@ def test_the_project_and_its_profile_are_found() -> None:
 def test_vars_for_a_window_and_a_recency_day() -> None:
     assert dbt_vars() == {}
     assert dbt_vars_args() == []
-    assert dbt_vars(DateWindow(D1, D2), as_of=D3) == {
+    assert dbt_vars(window=DateWindow(D1, D2), as_of=D3) == {
         "min_date": "2026-01-05",
         "max_date": "2026-01-06",
         "as_of": "2026-01-07",
     }
-    args = dbt_vars_args(DateWindow(D1, D1))
+    args = dbt_vars_args(window=DateWindow(D1, D1))
     assert args[0] == "--vars"
     assert json.loads(args[1]) == {"min_date": "2026-01-05", "max_date": "2026-01-05"}
+    assert dbt_vars("/lake", window=DateWindow(D1, D1)) == {
+        "lakehouse_root": "/lake",
+        "min_date": "2026-01-05",
+        "max_date": "2026-01-05",
+    }
     with pytest.raises(TypeError, match=r"datetime\.date"):
         dbt_vars(as_of="2026-01-07")  # type: ignore[arg-type]
 

@@ -1,7 +1,8 @@
-# Dagster on ECS Fargate: the code-location image in ECR, one cluster, a webserver service, a
+# Dagster on ECS Fargate: the code-location image in ECR, one cluster, two webserver services
+# behind the UI load balancer (the full one for operators, a --read-only one for viewers), a
 # daemon service (exactly one task), and the task definition EcsRunLauncher starts for every
-# run, so each run is its own Fargate task with the runs role. The three task definitions and
-# the two services differ only in the values of local.task_definitions and local.services.
+# run, so each run is its own Fargate task with the runs role. The four task definitions and
+# the three services differ only in the values of local.task_definitions and local.services.
 
 locals {
   image = "${aws_ecr_repository.this.repository_url}:${var.image_tag}"
@@ -23,10 +24,11 @@ locals {
   }
   environment = [for k, v in local.environment_values : { name = k, value = v }]
 
-  # Secrets come from Secrets Manager at task start; never as plain environment values.
+  # Secrets come from Secrets Manager at task start; never as plain environment values. The
+  # database password is the Dagster role's (its own secret), never the RDS master user's.
   secrets = [
     { name = "LAKEHOUSE_PII_KEY", valueFrom = var.pii_key_secret_arn },
-    { name = "DAGSTER_PG_PASSWORD", valueFrom = "${var.db_master_secret_arn}:password::" },
+    { name = "DAGSTER_PG_PASSWORD", valueFrom = "${var.db_password_secret_arn}:password::" },
   ]
 
   log_groups = {
@@ -45,21 +47,25 @@ locals {
     secrets                = local.secrets
   }
 
-  # Only the webserver has a health check (the UI answering on its port).
-  health_checks = {
-    webserver = {
-      healthCheck = {
-        command     = ["CMD-SHELL", "python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.webserver_port}/server_info', timeout=5)\""]
-        interval    = 30
-        timeout     = 10
-        retries     = 3
-        startPeriod = 60
-      }
+  # Only the webservers have a health check (the UI answering on its port).
+  webserver_health_check = {
+    healthCheck = {
+      command     = ["CMD-SHELL", "python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.webserver_port}/server_info', timeout=5)\""]
+      interval    = 30
+      timeout     = 10
+      retries     = 3
+      startPeriod = 60
     }
+  }
+  health_checks = {
+    webserver           = local.webserver_health_check
+    webserver_read_only = local.webserver_health_check
   }
 
   # What sets each task definition apart. Its container is named after it (EcsRunLauncher
-  # overrides the container named "run") and logs under that name to its own log group.
+  # overrides the container named "run") and logs under that name to its component's log group.
+  # The two webservers differ only in --read-only (no launching, terminating, re-executing,
+  # schedule or sensor toggling; the viewers' UI) and in their task role.
   task_definitions = {
     webserver = {
       family                = "${var.name}-webserver"
@@ -71,6 +77,19 @@ locals {
       container = {
         name         = "webserver"
         command      = ["dagster-webserver", "-h", "0.0.0.0", "-p", tostring(var.webserver_port), "-w", "workspace.yaml"]
+        portMappings = [{ containerPort = var.webserver_port, protocol = "tcp" }]
+      }
+    }
+    webserver_read_only = {
+      family                = "${var.name}-webserver-read-only"
+      cpu                   = var.webserver_cpu
+      memory                = var.webserver_memory
+      task_role_arn         = var.webserver_read_only_role_arn
+      log_group             = "webserver"
+      ephemeral_storage_gib = null
+      container = {
+        name         = "webserver-read-only"
+        command      = ["dagster-webserver", "-h", "0.0.0.0", "-p", tostring(var.webserver_port), "-w", "workspace.yaml", "--read-only"]
         portMappings = [{ containerPort = var.webserver_port, protocol = "tcp" }]
       }
     }
@@ -96,12 +115,14 @@ locals {
     }
   }
 
-  # The webserver rolls (new task up before the old stops); Dagster needs exactly one daemon, so
-  # its deployment stops the old task before starting the new. Runs inherit the daemon's subnets
-  # and security groups (use_current_ecs_task_config).
+  # The webservers roll (new task up and healthy in its target group before the old stops) and
+  # are reachable only through the load balancer (their extra group admits its group only);
+  # Dagster needs exactly one daemon, so its deployment stops the old task before starting the
+  # new. Runs inherit the daemon's subnets and security groups (use_current_ecs_task_config).
   services = {
-    webserver = { minimum_healthy_percent = 100, maximum_percent = 200, security_group_ids = [var.tasks_security_group_id, var.webserver_security_group_id] }
-    daemon    = { minimum_healthy_percent = 0, maximum_percent = 100, security_group_ids = [var.tasks_security_group_id] }
+    webserver           = { minimum_healthy_percent = 100, maximum_percent = 200, load_balanced = true, security_group_ids = [var.tasks_security_group_id, var.webserver_security_group_id] }
+    webserver_read_only = { minimum_healthy_percent = 100, maximum_percent = 200, load_balanced = true, security_group_ids = [var.tasks_security_group_id, var.webserver_security_group_id] }
+    daemon              = { minimum_healthy_percent = 0, maximum_percent = 100, load_balanced = false, security_group_ids = [var.tasks_security_group_id] }
   }
 }
 
@@ -206,7 +227,7 @@ resource "aws_ecs_task_definition" "this" {
 
 resource "aws_ecs_service" "this" {
   for_each                           = local.services
-  name                               = "${var.name}-${each.key}"
+  name                               = "${var.name}-${replace(each.key, "_", "-")}"
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.this[each.key].arn
   desired_count                      = 1
@@ -216,6 +237,17 @@ resource "aws_ecs_service" "this" {
   enable_ecs_managed_tags            = true
   deployment_minimum_healthy_percent = each.value.minimum_healthy_percent
   deployment_maximum_percent         = each.value.maximum_percent
+  health_check_grace_period_seconds  = each.value.load_balanced ? var.webserver_grace_period_seconds : null
+
+  # A webserver registers in its target group (ui_access); the daemon serves no traffic.
+  dynamic "load_balancer" {
+    for_each = each.value.load_balanced ? [var.webserver_target_group_arns[each.key]] : []
+    content {
+      target_group_arn = load_balancer.value
+      container_name   = local.task_definitions[each.key].container.name
+      container_port   = var.webserver_port
+    }
+  }
 
   deployment_circuit_breaker {
     enable   = true

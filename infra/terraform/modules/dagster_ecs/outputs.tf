@@ -14,8 +14,13 @@ output "run_task_definition_family" {
 }
 
 output "webserver_service_name" {
-  description = "ECS service of the Dagster webserver."
+  description = "ECS service of the operators' Dagster webserver."
   value       = aws_ecs_service.this["webserver"].name
+}
+
+output "webserver_read_only_service_name" {
+  description = "ECS service of the viewers' read-only Dagster webserver."
+  value       = aws_ecs_service.this["webserver_read_only"].name
 }
 
 output "daemon_service_name" {

@@ -70,12 +70,12 @@ variable "db_name" {
 }
 
 variable "db_username" {
-  description = "DAGSTER_PG_USER."
+  description = "DAGSTER_PG_USER: the Dagster role of the database, never the RDS master user."
   type        = string
 }
 
-variable "db_master_secret_arn" {
-  description = "RDS-managed secret whose `password` key becomes DAGSTER_PG_PASSWORD."
+variable "db_password_secret_arn" {
+  description = "Secret of the Dagster database role (JSON with a `password` key) that becomes DAGSTER_PG_PASSWORD."
   type        = string
 }
 
@@ -101,7 +101,12 @@ variable "execution_role_arn" {
 }
 
 variable "webserver_role_arn" {
-  description = "Task role of the webserver."
+  description = "Task role of the operators' webserver."
+  type        = string
+}
+
+variable "webserver_read_only_role_arn" {
+  description = "Task role of the viewers' read-only webserver."
   type        = string
 }
 
@@ -126,14 +131,25 @@ variable "tasks_security_group_id" {
 }
 
 variable "webserver_security_group_id" {
-  description = "Extra security group of the webserver (UI port from allowed CIDRs)."
+  description = "Extra security group of both webservers (UI port from the load balancer's group only)."
   type        = string
+}
+
+variable "webserver_target_group_arns" {
+  description = "Target group each webserver service registers in, by service: webserver (operators), webserver_read_only (viewers)."
+  type        = object({ webserver = string, webserver_read_only = string })
 }
 
 variable "webserver_port" {
   description = "Port of the Dagster UI."
   type        = number
   default     = 3000
+}
+
+variable "webserver_grace_period_seconds" {
+  description = "Seconds a new webserver task may fail the load balancer's health check while it loads the code location."
+  type        = number
+  default     = 120
 }
 
 variable "webserver_cpu" {

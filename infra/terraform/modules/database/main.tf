@@ -1,5 +1,7 @@
 # PostgreSQL for the Dagster instance (runs, event log, schedules): private, encrypted, backed
-# up, its master password generated and kept by RDS in Secrets Manager.
+# up, its master password generated and kept by RDS in Secrets Manager. Dagster connects as its
+# own least-privileged role (var.dagster_username, created by infra/dagster/postgres-bootstrap.sql),
+# never as the master user.
 
 resource "aws_db_subnet_group" "this" {
   name        = var.name

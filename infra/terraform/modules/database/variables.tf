@@ -49,9 +49,19 @@ variable "database_name" {
 }
 
 variable "master_username" {
-  description = "Master user the Dagster instance connects as (DAGSTER_PG_USER)."
+  description = "RDS master user: administers the database (infra/dagster/postgres-bootstrap.sql) and nothing else; its password stays in the RDS-managed secret, which no task reads. Changing it replaces the instance."
   type        = string
   default     = "dagster"
+}
+
+variable "dagster_username" {
+  description = "PostgreSQL role the Dagster instance connects as (DAGSTER_PG_USER): no superuser, no CREATEROLE or CREATEDB; it owns only the Dagster tables in database_name. Created by infra/dagster/postgres-bootstrap.sql, not by Terraform."
+  type        = string
+  default     = "dagster_app"
+  validation {
+    condition     = var.dagster_username != var.master_username && can(regex("^[a-z_][a-z0-9_]{0,62}$", var.dagster_username))
+    error_message = "dagster_username must be a lower-case PostgreSQL identifier other than master_username: Dagster never connects as the master user."
+  }
 }
 
 variable "multi_az" {

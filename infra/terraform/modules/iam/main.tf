@@ -2,7 +2,8 @@
 #   execution  pulls the image, writes task logs, reads the task secrets (all tasks)
 #   runs       task role of every Dagster run: read/write only this env's lake + landing prefixes
 #   daemon     launches, watches and stops run tasks (EcsRunLauncher), reads the prefixes for sensors
-#   webserver  looks up and stops run tasks from the UI
+#   webserver  looks up and stops run tasks from the UI (the operators' webserver)
+#   webserver_read_only  looks up run tasks only (the viewers' --read-only webserver)
 #   analysts   read-only on the gold prefix
 # Each policy is a list of statements in local.policies; one policy document renders them all.
 
@@ -31,10 +32,11 @@ locals {
 
   # The roles ECS tasks assume: role name suffix, description, name of the inline policy.
   task_roles = {
-    execution = { suffix = "task-execution", policy = "pull-log-secrets", description = "ECS pulls the image, ships logs and injects secrets for ${var.name} tasks" }
-    runs      = { suffix = "runs", policy = "lake-read-write", description = "Dagster runs of ${var.name}: read/write the env's lake and landing prefixes" }
-    daemon    = { suffix = "daemon", policy = "ecs-run-launcher", description = "Dagster daemon of ${var.name}: launches and stops run tasks, reads the lake for sensors" }
-    webserver = { suffix = "webserver", policy = "ecs-run-control", description = "Dagster webserver of ${var.name}: reads and stops run tasks" }
+    execution           = { suffix = "task-execution", policy = "pull-log-secrets", description = "ECS pulls the image, ships logs and injects secrets for ${var.name} tasks" }
+    runs                = { suffix = "runs", policy = "lake-read-write", description = "Dagster runs of ${var.name}: read/write the env's lake and landing prefixes" }
+    daemon              = { suffix = "daemon", policy = "ecs-run-launcher", description = "Dagster daemon of ${var.name}: launches and stops run tasks, reads the lake for sensors" }
+    webserver           = { suffix = "webserver", policy = "ecs-run-control", description = "Dagster webserver of ${var.name}: reads and stops run tasks" }
+    webserver_read_only = { suffix = "webserver-read-only", policy = "ecs-run-read", description = "Read-only Dagster webserver of ${var.name}: reads run tasks" }
   }
 
   # Statements of every policy, in order. "*" only where the actions have no resource-level
@@ -68,6 +70,11 @@ locals {
     ]
     webserver = [
       { sid = "WatchAndStopRunTasks", actions = ["ecs:DescribeTasks", "ecs:StopTask"], resources = [local.cluster_tasks] },
+      { sid = "ReadRunTaskDefinition", actions = ["ecs:DescribeTaskDefinition"], resources = ["*"] },
+    ]
+    # --read-only cannot terminate runs, so its role cannot stop tasks either.
+    webserver_read_only = [
+      { sid = "WatchRunTasks", actions = ["ecs:DescribeTasks"], resources = [local.cluster_tasks] },
       { sid = "ReadRunTaskDefinition", actions = ["ecs:DescribeTaskDefinition"], resources = ["*"] },
     ]
     # Read-only on gold; a managed policy (below), not a task role's.
@@ -116,7 +123,7 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-# --- task roles: execution, runs, daemon, webserver --------------------------------------------
+# --- task roles: execution, runs, daemon, webserver, webserver_read_only ----------------------
 
 resource "aws_iam_role" "task" {
   for_each           = local.task_roles

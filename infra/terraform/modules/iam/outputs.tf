@@ -14,8 +14,13 @@ output "daemon_role_arn" {
 }
 
 output "webserver_role_arn" {
-  description = "Task role of the Dagster webserver."
+  description = "Task role of the operators' Dagster webserver."
   value       = aws_iam_role.task["webserver"].arn
+}
+
+output "webserver_read_only_role_arn" {
+  description = "Task role of the viewers' read-only Dagster webserver."
+  value       = aws_iam_role.task["webserver_read_only"].arn
 }
 
 output "analysts_policy_arn" {

@@ -1,5 +1,6 @@
 # The environment's lake bucket (landing files under <env>/landing/, Delta tables under
-# <env>/lake/) and the bucket its access logs go to. Concurrent commits to one Delta table need
+# <env>/lake/) and the bucket its access logs go to (and the UI load balancer's, under
+# load-balancer/). Concurrent commits to one Delta table need
 # no lock table: delta-rs commits with S3 conditional writes (AWS_CONDITIONAL_PUT=etag).
 # Both buckets get the same settings (for_each over local.buckets); where they differ, the value
 # is in local.buckets.
@@ -9,6 +10,8 @@ data "aws_caller_identity" "current" {}
 locals {
   lake_prefix    = "${var.environment}/lake"
   landing_prefix = "${var.environment}/landing"
+  # Where the UI load balancer writes its access logs in the access-log bucket.
+  load_balancer_log_prefix = "load-balancer"
 
   buckets = {
     lake = {
@@ -129,7 +132,9 @@ resource "aws_s3_bucket_notification" "lake" {
   eventbridge = true
 }
 
-# S3 server access logging may write the lake bucket's logs into the access-log bucket.
+# S3 server access logging may write the lake bucket's logs into the access-log bucket, and
+# Elastic Load Balancing the UI load balancer's under load-balancer/ (its log delivery service
+# principal, which AWS accepts in every region; ALB logs can only go to SSE-S3 buckets).
 data "aws_iam_policy_document" "access_log_delivery" {
   statement {
     sid       = "S3ServerAccessLogDelivery"
@@ -149,6 +154,17 @@ data "aws_iam_policy_document" "access_log_delivery" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+
+  statement {
+    sid       = "LoadBalancerAccessLogDelivery"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.access_logs.arn}/${local.load_balancer_log_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
     }
   }
 }

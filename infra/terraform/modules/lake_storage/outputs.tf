@@ -29,6 +29,11 @@ output "landing_uri" {
 }
 
 output "access_log_bucket_name" {
-  description = "Bucket receiving the lake bucket's server access logs."
+  description = "Bucket receiving the lake bucket's server access logs and the UI load balancer's access logs."
   value       = aws_s3_bucket.access_logs.id
+}
+
+output "load_balancer_log_prefix" {
+  description = "Key prefix of the UI load balancer's access logs in the access-log bucket (no trailing slash)."
+  value       = local.load_balancer_log_prefix
 }

@@ -9,6 +9,11 @@ output "database_security_group_id" {
 }
 
 output "webserver_security_group_id" {
-  description = "Extra security group of the webserver: its UI port from the allowed CIDRs."
-  value       = aws_security_group.this["webserver"].id
+  description = "Extra security group of both webservers: their UI port from the load balancer's group only."
+  value       = aws_security_group.this["webservers"].id
+}
+
+output "load_balancer_security_group_id" {
+  description = "Security group of the UI load balancer: 443 and 80 from the allowed CIDRs."
+  value       = aws_security_group.this["alb"].id
 }

@@ -12,6 +12,9 @@ locals {
   run_task_family     = "${local.name}-run"
   log_group_prefix    = "/${local.name}"
   ecr_repository_name = local.name
+
+  # Who opens the UI: operators the full webserver, viewers the read-only one (ui_access).
+  ui_audiences = ["operators", "viewers"]
 }
 
 module "encryption" {
@@ -35,9 +38,10 @@ module "network" {
 }
 
 module "secrets" {
-  source      = "../secrets"
-  name        = local.name
-  kms_key_arn = module.encryption.key_arn
+  source            = "../secrets"
+  name              = local.name
+  kms_key_arn       = module.encryption.key_arn
+  ui_oidc_audiences = var.ui.auth_provider == "oidc" ? local.ui_audiences : []
 }
 
 module "database" {
@@ -59,7 +63,7 @@ module "iam" {
   lake_prefix            = module.lake_storage.lake_prefix
   landing_prefix         = module.lake_storage.landing_prefix
   kms_key_arn            = module.encryption.key_arn
-  secret_arns            = [module.secrets.pii_key_secret_arn, module.database.master_user_secret_arn]
+  secret_arns            = [module.secrets.pii_key_secret_arn, module.secrets.dagster_database_secret_arn]
   cluster_name           = local.cluster_name
   run_task_family        = local.run_task_family
   log_group_prefix       = local.log_group_prefix
@@ -67,31 +71,58 @@ module "iam" {
   analyst_principal_arns = var.analyst_principal_arns
 }
 
-module "dagster_ecs" {
-  source                      = "../dagster_ecs"
+module "ui_access" {
+  source                      = "../ui_access"
   name                        = local.name
-  environment                 = var.environment
-  region                      = var.region
-  cluster_name                = local.cluster_name
-  run_task_family             = local.run_task_family
-  log_group_prefix            = local.log_group_prefix
-  ecr_repository_name         = local.ecr_repository_name
-  image_tag                   = var.image_tag
-  lake_uri                    = module.lake_storage.lake_uri
-  landing_uri                 = module.lake_storage.landing_uri
-  db_host                     = module.database.address
-  db_port                     = module.database.port
-  db_name                     = module.database.database_name
-  db_username                 = module.database.username
-  db_master_secret_arn        = module.database.master_user_secret_arn
-  pii_key_secret_arn          = module.secrets.pii_key_secret_arn
-  kms_key_arn                 = module.encryption.key_arn
-  execution_role_arn          = module.iam.execution_role_arn
-  webserver_role_arn          = module.iam.webserver_role_arn
-  daemon_role_arn             = module.iam.daemon_role_arn
-  runs_role_arn               = module.iam.runs_role_arn
-  subnet_ids                  = var.private_subnet_ids
-  tasks_security_group_id     = module.network.tasks_security_group_id
-  webserver_security_group_id = module.network.webserver_security_group_id
-  run_memory                  = var.run_memory
+  vpc_id                      = var.vpc_id
+  subnet_ids                  = coalescelist(var.ui.subnet_ids, var.private_subnet_ids)
+  internal                    = var.ui.internal
+  security_group_id           = module.network.load_balancer_security_group_id
+  domain                      = var.ui.domain
+  certificate_arn             = var.ui.certificate_arn
+  route53_zone_id             = var.ui.route53_zone_id
+  access_log_bucket           = module.lake_storage.access_log_bucket_name
+  access_log_prefix           = module.lake_storage.load_balancer_log_prefix
+  auth_provider               = var.ui.auth_provider
+  oidc_issuer                 = try(var.ui.oidc.issuer, null)
+  oidc_authorization_endpoint = try(var.ui.oidc.authorization_endpoint, null)
+  oidc_token_endpoint         = try(var.ui.oidc.token_endpoint, null)
+  oidc_user_info_endpoint     = try(var.ui.oidc.user_info_endpoint, null)
+  oidc_client_ids             = try(var.ui.oidc.client_ids, null)
+  oidc_client_secret_arns     = module.secrets.ui_oidc_client_secret_arns
+  cognito_user_pools          = var.ui.cognito
+}
+
+module "dagster_ecs" {
+  source                       = "../dagster_ecs"
+  name                         = local.name
+  environment                  = var.environment
+  region                       = var.region
+  cluster_name                 = local.cluster_name
+  run_task_family              = local.run_task_family
+  log_group_prefix             = local.log_group_prefix
+  ecr_repository_name          = local.ecr_repository_name
+  image_tag                    = var.image_tag
+  lake_uri                     = module.lake_storage.lake_uri
+  landing_uri                  = module.lake_storage.landing_uri
+  db_host                      = module.database.address
+  db_port                      = module.database.port
+  db_name                      = module.database.database_name
+  db_username                  = module.database.dagster_username
+  db_password_secret_arn       = module.secrets.dagster_database_secret_arn
+  pii_key_secret_arn           = module.secrets.pii_key_secret_arn
+  kms_key_arn                  = module.encryption.key_arn
+  execution_role_arn           = module.iam.execution_role_arn
+  webserver_role_arn           = module.iam.webserver_role_arn
+  webserver_read_only_role_arn = module.iam.webserver_read_only_role_arn
+  daemon_role_arn              = module.iam.daemon_role_arn
+  runs_role_arn                = module.iam.runs_role_arn
+  subnet_ids                   = var.private_subnet_ids
+  tasks_security_group_id      = module.network.tasks_security_group_id
+  webserver_security_group_id  = module.network.webserver_security_group_id
+  webserver_target_group_arns = {
+    webserver           = module.ui_access.target_group_arns["operators"]
+    webserver_read_only = module.ui_access.target_group_arns["viewers"]
+  }
+  run_memory = var.run_memory
 }

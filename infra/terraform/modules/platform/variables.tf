@@ -19,8 +19,31 @@ variable "private_subnet_ids" {
 }
 
 variable "webserver_ingress_cidrs" {
-  description = "Private CIDRs (VPN, office) that may open the Dagster UI."
+  description = "CIDRs (VPN, office) that may reach the UI load balancer; each at most a /16 (network module)."
   type        = list(string)
+}
+
+variable "ui" {
+  description = "Sign-in in front of the Dagster UI (ui_access module): domain (ops.<domain> for operators, view.<domain> for viewers), ACM certificate, load balancer placement, and the identity provider: auth_provider oidc with oidc (issuer, endpoints, one client per audience), or cognito with one user pool per audience."
+  type = object({
+    domain          = string
+    certificate_arn = string
+    internal        = optional(bool, true)
+    subnet_ids      = optional(list(string), [])
+    route53_zone_id = optional(string)
+    auth_provider   = optional(string, "oidc")
+    oidc = optional(object({
+      issuer                 = string
+      authorization_endpoint = string
+      token_endpoint         = string
+      user_info_endpoint     = string
+      client_ids             = object({ operators = string, viewers = string })
+    }))
+    cognito = optional(object({
+      operators = object({ user_pool_arn = string, client_id = string, domain = string })
+      viewers   = object({ user_pool_arn = string, client_id = string, domain = string })
+    }))
+  })
 }
 
 variable "image_tag" {

@@ -19,3 +19,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "ui_oidc_audiences" {
+  description = "Audiences of the UI whose OIDC client secret is kept here (operators, viewers); empty when the UI signs in with Cognito."
+  type        = list(string)
+  default     = []
+}
