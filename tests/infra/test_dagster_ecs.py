@@ -1,5 +1,6 @@
-"""Dagster on ECS: webserver and one daemon as services, every run its own task with the runs
-role, configuration as plain environment and secrets only from Secrets Manager."""
+"""Dagster on ECS: two webservers (full and --read-only) and one daemon as services, every run
+its own task with the runs role, configuration as plain environment and secrets only from
+Secrets Manager."""
 
 from __future__ import annotations
 
@@ -31,10 +32,44 @@ def _env_var_names(module: Module) -> set[str]:
     return set(ecs.locals["environment_values"]) | {s["name"] for s in ecs.locals["secrets"]}
 
 
-def test_there_is_a_webserver_a_daemon_and_a_run_task_definition(module: Module) -> None:
-    assert set(_task_definitions(module)) == {"webserver", "daemon", "run"}
+def test_there_are_two_webservers_a_daemon_and_a_run_task_definition(module: Module) -> None:
+    assert set(_task_definitions(module)) == {"webserver", "webserver_read_only", "daemon", "run"}
     services = module("dagster_ecs").instances("aws_ecs_service")
-    assert set(services) == {"webserver", "daemon"}
+    assert set(services) == {"webserver", "webserver_read_only", "daemon"}
+
+
+def _command(module: Module, task: str) -> list[str]:
+    return module("dagster_ecs").locals["task_definitions"][task]["container"]["command"]
+
+
+def test_the_viewers_webserver_is_read_only_and_the_operators_is_not(module: Module) -> None:
+    full, read_only = _command(module, "webserver"), _command(module, "webserver_read_only")
+    assert full[0] == read_only[0] == "dagster-webserver"
+    assert "--read-only" in read_only
+    assert "--read-only" not in full
+    assert [a for a in read_only if a != "--read-only"] == full  # otherwise the same server
+
+
+def test_each_webserver_registers_in_its_audiences_target_group(module: Module) -> None:
+    ecs = module("dagster_ecs")
+    services = ecs.locals["services"]
+    assert {name for name, s in services.items() if s["load_balanced"]} == {
+        "webserver",
+        "webserver_read_only",
+    }
+    service = ecs.resources("aws_ecs_service")["this"]
+    ((balancer,),) = [d.values() for d in service["dynamic"]]
+    assert balancer["for_each"] == (
+        "${each.value.load_balanced ? [var.webserver_target_group_arns[each.key]] : []}"
+    )
+    (content,) = balancer["content"]
+    assert content["container_name"] == "${local.task_definitions[each.key].container.name}"
+    assert content["container_port"] == "${var.webserver_port}"
+    wired = module("platform").named("module")["dagster_ecs"]["webserver_target_group_arns"]
+    assert wired == {
+        "webserver": '${module.ui_access.target_group_arns["operators"]}',
+        "webserver_read_only": '${module.ui_access.target_group_arns["viewers"]}',
+    }
 
 
 def test_every_container_starts_from_the_shared_defaults(module: Module) -> None:
@@ -55,7 +90,7 @@ def test_secrets_come_from_secrets_manager_arns(module: Module) -> None:
     secrets = {s["name"]: s["valueFrom"] for s in module("dagster_ecs").locals["secrets"]}
     assert secrets == {
         "LAKEHOUSE_PII_KEY": "${var.pii_key_secret_arn}",
-        "DAGSTER_PG_PASSWORD": "${var.db_master_secret_arn}:password::",
+        "DAGSTER_PG_PASSWORD": "${var.db_password_secret_arn}:password::",
     }
 
 
@@ -90,7 +125,7 @@ def test_environments_wire_the_lake_uris_and_secrets_into_the_tasks(
     assert ecs["lake_uri"] == "${module.lake_storage.lake_uri}"
     assert ecs["landing_uri"] == "${module.lake_storage.landing_uri}"
     assert ecs["pii_key_secret_arn"] == "${module.secrets.pii_key_secret_arn}"
-    assert ecs["db_master_secret_arn"] == "${module.database.master_user_secret_arn}"
+    assert ecs["db_password_secret_arn"] == "${module.secrets.dagster_database_secret_arn}"
 
 
 def test_each_component_runs_with_its_own_role(module: Module) -> None:
@@ -98,6 +133,7 @@ def test_each_component_runs_with_its_own_role(module: Module) -> None:
     assert ecs["runs_role_arn"] == "${module.iam.runs_role_arn}"
     assert ecs["daemon_role_arn"] == "${module.iam.daemon_role_arn}"
     assert ecs["webserver_role_arn"] == "${module.iam.webserver_role_arn}"
+    assert ecs["webserver_read_only_role_arn"] == "${module.iam.webserver_read_only_role_arn}"
     iam = module("platform").named("module")["iam"]
     assert iam["run_task_family"] == ecs["run_task_family"] == "${local.run_task_family}"
     assert iam["cluster_name"] == ecs["cluster_name"]
@@ -109,6 +145,7 @@ def test_every_run_is_a_task_with_the_runs_role(module: Module) -> None:
     assert tasks["run"]["task_role_arn"] == "${var.runs_role_arn}"
     assert tasks["daemon"]["task_role_arn"] == "${var.daemon_role_arn}"
     assert tasks["webserver"]["task_role_arn"] == "${var.webserver_role_arn}"
+    assert tasks["webserver_read_only"]["task_role_arn"] == "${var.webserver_read_only_role_arn}"
     # EcsRunLauncher overrides the container named "run" and finds the definition by env var.
     ecs = module("dagster_ecs")
     assert "each.value.container" in tasks["run"]["container_definitions"]

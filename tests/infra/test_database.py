@@ -1,4 +1,5 @@
-"""The Dagster instance database: private, encrypted, backed up, password never in Terraform."""
+"""The Dagster instance database: private, encrypted, backed up, password never in Terraform;
+Dagster connects as its own least-privileged role, never as the RDS master user."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from .conftest import TerraformDir
+from .conftest import INFRA, TerraformDir
 
 Module = Callable[[str], TerraformDir]
+
+BOOTSTRAP = INFRA / "dagster" / "postgres-bootstrap.sql"
 
 
 def _instance(module: Module) -> dict[str, Any]:
@@ -59,49 +62,6 @@ def test_prod_keeps_a_standby_in_a_second_zone(env, module: Module) -> None:
     assert database["multi_az"] == "${var.database_multi_az}"
 
 
-def _rules(network: TerraformDir) -> dict[str, dict[str, Any]]:
-    """Every security group rule by name, with its direction: the fixed rules from their tables
-    (after checking both rule resources render the table as it reads) and the UI rules."""
-    rules: dict[str, dict[str, Any]] = {}
-    for direction in ("ingress", "egress"):
-        resource = network.resources(f"aws_vpc_security_group_{direction}_rule")["this"]
-        assert resource["for_each"] == f"${{local.{direction}_rules}}"
-        assert resource["security_group_id"] == "${aws_security_group.this[each.value.group].id}"
-        assert resource["cidr_ipv4"] == "${each.value.cidr_ipv4}"
-        assert resource["from_port"] == resource["to_port"] == "${each.value.port}"
-        peer = resource["referenced_security_group_id"]
-        assert peer.endswith(": aws_security_group.this[each.value.peer].id}"), peer
-        for name, rule in network.locals[f"{direction}_rules"].items():
-            rules[name] = {**rule, "direction": direction}
-    ui = network.resources("aws_vpc_security_group_ingress_rule")["webserver"]
-    assert ui["security_group_id"] == '${aws_security_group.this["webserver"].id}'
-    rules["webserver"] = {
-        "direction": "ingress",
-        "group": "webserver",
-        "port": ui["from_port"],
-        "cidr_ipv4": ui["cidr_ipv4"],  # each of var.webserver_ingress_cidrs
-        "peer": None,
-    }
-    return rules
-
-
-def test_only_the_dagster_tasks_reach_the_database(module: Module) -> None:
-    rules = _rules(module("network")).values()
-    to_database = [r for r in rules if (r["direction"], r["group"]) == ("ingress", "database")]
-    assert len(to_database) == 1
-    (rule,) = to_database
-    assert rule["peer"] == "tasks"
-    assert rule["cidr_ipv4"] is None and "cidr_ipv6" not in rule
-    assert rule["port"] == 5432
-
-
-def test_no_security_group_rule_opens_anything_but_https_to_the_world(module: Module) -> None:
-    for name, rule in _rules(module("network")).items():
-        if rule.get("cidr_ipv4") == "0.0.0.0/0":
-            assert rule["direction"] == "egress", f"{name}: ingress from the internet"
-            assert rule["port"] == 443, name
-
-
 def test_the_database_is_wired_to_its_security_group_and_private_subnets(env, module) -> None:
     for name in ("staging", "prod"):
         assert env(name).named("module")["platform"]["private_subnet_ids"] == (
@@ -110,3 +70,69 @@ def test_the_database_is_wired_to_its_security_group_and_private_subnets(env, mo
     database = module("platform").named("module")["database"]
     assert database["security_group_id"] == "${module.network.database_security_group_id}"
     assert database["subnet_ids"] == "${var.private_subnet_ids}"
+
+
+def test_dagster_connects_as_its_own_role_not_the_master_user(module: Module) -> None:
+    variables = module("database").named("variable")
+    assert variables["dagster_username"]["default"] != variables["master_username"]["default"]
+    (distinct,) = variables["dagster_username"]["validation"]
+    assert "var.dagster_username != var.master_username" in distinct["condition"]
+    outputs = module("database").named("output")
+    assert outputs["dagster_username"]["value"] == "${var.dagster_username}"
+    ecs = module("platform").named("module")["dagster_ecs"]
+    assert ecs["db_username"] == "${module.database.dagster_username}"
+    assert module("dagster_ecs").locals["environment_values"]["DAGSTER_PG_USER"] == (
+        "${var.db_username}"
+    )
+
+
+def test_no_task_gets_the_master_secret(module: Module) -> None:
+    wired = module("platform").named("module")
+    assert wired["dagster_ecs"]["db_password_secret_arn"] == (
+        "${module.secrets.dagster_database_secret_arn}"
+    )
+    for name, call in wired.items():
+        for argument, value in call.items():
+            assert "master_user_secret_arn" not in str(value), f"{name}.{argument}: {value}"
+    ecs = module("dagster_ecs")
+    assert not any("master" in name for name in ecs.named("variable"))
+
+
+def test_the_dagster_role_has_its_own_secret_container(module: Module) -> None:
+    secret = module("secrets").resources("aws_secretsmanager_secret")["dagster_database"]
+    assert secret["kms_key_id"] == "${var.kms_key_arn}"
+    assert not module("secrets").resources("aws_secretsmanager_secret_version")
+
+
+def _bootstrap_sql() -> list[str]:
+    """The bootstrap's statements and psql commands, without comments, lower-cased."""
+    lines = [line.split("--", 1)[0].strip() for line in BOOTSTRAP.read_text().splitlines()]
+    return [line.lower() for line in lines if line]
+
+
+def test_the_bootstrap_creates_a_least_privileged_role() -> None:
+    sql = _bootstrap_sql()
+    (create,) = [line for line in sql if line.startswith("create role")]
+    for attribute in ("nosuperuser", "nocreatedb", "nocreaterole", "noreplication", "login"):
+        assert attribute in create.split(), attribute
+    grants = [line for line in sql if line.startswith("grant")]
+    assert grants == [
+        'grant :"app_user" to current_user;',  # the master administers the role, not vice versa
+        'grant connect, temporary on database :"dbname" to :"app_user";',
+        'grant usage, create on schema public to :"app_user";',
+    ]
+    assert not any("rds_superuser" in line or "rds_iam" in line for line in sql)
+
+
+def test_the_bootstrap_never_puts_the_password_into_sql() -> None:
+    sql = _bootstrap_sql()
+    assert not any("password" in line for line in sql if not line.startswith("\\")), (
+        "a PASSWORD clause would land in the server log (log_statement = ddl)"
+    )
+    assert sql[-1] == "\\password :app_user"  # psql sends only the SCRAM hash
+    assert "\\set on_error_stop on" in sql
+
+
+def test_the_bootstrap_names_the_role_terraform_configures(module: Module) -> None:
+    default = module("database").named("variable")["dagster_username"]["default"]
+    assert f"-v app_user={default}" in BOOTSTRAP.read_text()

@@ -157,9 +157,17 @@ def test_the_execution_role_reads_only_the_task_secrets(module: Module) -> None:
     assert secrets.resources == ("${var.secret_arns}",)
 
 
-def test_the_execution_role_gets_exactly_the_pii_key_and_database_secrets(module) -> None:
+def test_the_execution_role_gets_exactly_the_pii_key_and_dagster_database_secrets(module) -> None:
     iam = module("platform").named("module")["iam"]
     assert iam["secret_arns"] == [
         "${module.secrets.pii_key_secret_arn}",
-        "${module.database.master_user_secret_arn}",
+        "${module.secrets.dagster_database_secret_arn}",  # never the RDS master user's secret
     ]
+
+
+def test_the_read_only_webserver_can_look_at_run_tasks_but_not_stop_them(module: Module) -> None:
+    iam = module("iam")
+    read_only = {a for s in iam.statements("webserver_read_only") for a in s.actions}
+    assert read_only == {"ecs:DescribeTasks", "ecs:DescribeTaskDefinition"}
+    full = {a for s in iam.statements("webserver") for a in s.actions}
+    assert "ecs:StopTask" in full  # terminating a run from the operators' UI

@@ -14,6 +14,7 @@ from lakehouse.lake import DeltaStore, WriteResult
 from lakehouse.lake.quarantine import quarantine_key, write_quarantine
 from lakehouse.landing.files import list_landing_files
 from lakehouse.quality.audit import CheckOutcome
+from lakehouse.quality.names import CheckName
 from lakehouse.sources import LANDING_DATE, SourceSpec
 
 
@@ -43,25 +44,23 @@ def landing_checks(intake: Intake, spec: SourceSpec) -> list[CheckOutcome]:
     sample = [{"file": f.uri, "rows": f.rows, "reason": f.reason} for f in intake.rejected][:5]
     return [
         CheckOutcome(
-            "landing_schema",
-            not drifted,
-            True,
-            f"Landed files match the contract of {spec.name} "
+            name=CheckName.LANDING_SCHEMA,
+            passed=not drifted,
+            description=f"Landed files match the contract of {spec.name} "
             f"(schema_drift: {spec.quality.schema_drift}).",
-            "; ".join(f.reason for f in drifted) or "as declared",
-            "as declared",
-            sum(f.rows for f in drifted),
-            [s for s in sample if "drift" in s["reason"]],
+            observed="; ".join(f.reason for f in drifted) or "as declared",
+            threshold="as declared",
+            failing_rows=sum(f.rows for f in drifted),
+            sample=[s for s in sample if "drift" in s["reason"]],
         ),
         CheckOutcome(
-            "landing_files_budget",
-            intake.rejected_share <= budget,
-            True,
-            "Share of delivered rows in rejected files.",
-            round(intake.rejected_share, 6),
-            budget,
-            intake.rejected_rows,
-            sample,
+            name=CheckName.LANDING_FILES_BUDGET,
+            passed=intake.rejected_share <= budget,
+            description="Share of delivered rows in rejected files.",
+            observed=round(intake.rejected_share, 6),
+            threshold=budget,
+            failing_rows=intake.rejected_rows,
+            sample=sample,
         ),
     ]
 

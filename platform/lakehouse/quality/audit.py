@@ -8,24 +8,29 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 from lakehouse.sources.types import quote
 
 SAMPLE_ROWS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckOutcome:
-    """The result of one contract check, with the evidence a reader needs."""
+    """The result of one check, with the evidence a reader needs; blocking per ``CHECKS``."""
 
-    name: str
+    name: CheckName
     passed: bool
-    blocking: bool
     description: str
     observed: float | int | str | None = None
     threshold: float | int | str | None = None
     failing_rows: int = 0
     sample: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> bool:
+        """True when a failure of this check stops publishing."""
+        return CHECKS[self.name].blocking
 
     def metadata(self) -> dict[str, object]:
         """Plain metadata: observed, threshold, failing rows and a (PII-masked) sample."""
@@ -44,14 +49,22 @@ def _plain(value: object) -> object:
 
 
 def _failing(
-    con: duckdb.DuckDBPyConnection, condition: str, name: str, description: str
+    con: duckdb.DuckDBPyConnection, condition: str, name: CheckName, description: str
 ) -> CheckOutcome:
     count = con.sql(f"SELECT count(*) FROM staged WHERE {condition}").fetchall()[0][0]
     sample = []
     if count:
         relation = con.sql(f"SELECT * FROM staged WHERE {condition} LIMIT {SAMPLE_ROWS}")
         sample = relation.to_arrow_table().to_pylist()
-    return CheckOutcome(name, count == 0, True, description, count, 0, count, sample)
+    return CheckOutcome(
+        name=name,
+        passed=count == 0,
+        description=description,
+        observed=count,
+        threshold=0,
+        failing_rows=count,
+        sample=sample,
+    )
 
 
 def check_schema(
@@ -67,12 +80,11 @@ def check_schema(
     ]
     problems += [f"unexpected {n} ({t})" for n, t in got.items() if n not in want]
     return CheckOutcome(
-        "contract_schema",
-        not problems,
-        True,
-        "Columns and types equal the contract.",
-        "; ".join(problems) or "as declared",
-        "as declared",
+        name=CheckName.CONTRACT_SCHEMA,
+        passed=not problems,
+        description=CHECKS[CheckName.CONTRACT_SCHEMA].description,
+        observed="; ".join(problems) or "as declared",
+        threshold="as declared",
     )
 
 
@@ -80,14 +92,14 @@ def check_not_null(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOut
     """Required columns (and keys) hold no NULL."""
     required = [c.name for c in spec.columns if not c.nullable or c.name in spec.keys]
     condition = " OR ".join(f"{quote(c)} IS NULL" for c in required) or "false"
-    return _failing(con, condition, "not_null", f"No NULL in {', '.join(required)}.")
+    return _failing(con, condition, CheckName.NOT_NULL, f"No NULL in {', '.join(required)}.")
 
 
 def check_unique_keys(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
     """The business keys are unique."""
     keys = ", ".join(quote(k) for k in spec.keys)
     condition = f"({keys}) IN (SELECT ({keys}) FROM staged GROUP BY {keys} HAVING count(*) > 1)"
-    return _failing(con, condition, "unique_keys", f"Keys {spec.keys} are unique.")
+    return _failing(con, condition, CheckName.UNIQUE_KEYS, f"Keys {spec.keys} are unique.")
 
 
 def check_accepted_values(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
@@ -98,7 +110,9 @@ def check_accepted_values(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> C
             values = ", ".join("'" + v.replace("'", "''") + "'" for v in c.accepted_values)
             parts.append(f"{quote(c.name)} NOT IN ({values})")
     condition = " OR ".join(parts) or "false"
-    return _failing(con, condition, "accepted_values", "Enumerated columns hold accepted values.")
+    return _failing(
+        con, condition, CheckName.ACCEPTED_VALUES, "Enumerated columns hold accepted values."
+    )
 
 
 def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutcome:
@@ -110,7 +124,7 @@ def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutco
         if c.max is not None:
             parts.append(f"{quote(c.name)} > {c.max}")
     condition = " OR ".join(parts) or "false"
-    return _failing(con, condition, "value_ranges", "Numeric columns lie in their ranges.")
+    return _failing(con, condition, CheckName.VALUE_RANGES, "Numeric columns lie in their ranges.")
 
 
 ROW_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection, SourceSpec], CheckOutcome], ...] = (
@@ -119,7 +133,6 @@ ROW_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection, SourceSpec], CheckOutcome
     check_accepted_values,
     check_ranges,
 )
-BLOCKING_CHECKS = ("contract_schema", "not_null", "unique_keys", "accepted_values", "value_ranges")
 
 
 def audit(

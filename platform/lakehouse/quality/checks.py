@@ -6,56 +6,37 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from lakehouse.quality.audit import BLOCKING_CHECKS, CheckOutcome
+from lakehouse.quality.audit import CheckOutcome
+from lakehouse.quality.names import AUDIT_CHECKS, BRONZE_CHECKS, CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 
-BRONZE_CHECKS = {
-    "landing_schema": "Every landed file has the declared columns and compatible types "
-    "(schema drift policy applies to new columns).",
-    "landing_files_budget": "Rows in rejected (unreadable) files stay within the error budget.",
-}
-SILVER_DESCRIPTIONS = {
-    "contract_schema": "Columns and types equal the contract.",
-    "not_null": "Required columns and keys hold no NULL.",
-    "unique_keys": "Business keys are unique.",
-    "accepted_values": "Enumerated columns hold only accepted values.",
-    "value_ranges": "Numeric columns lie within their declared min and max.",
-    "error_budget": "Invalid rows (quarantined) stay within the contract's error budget.",
-    "volume": "Row count within the band around the trailing partitions' mean.",
-    "distribution_drift": "Population stability index of numeric columns vs the trailing window.",
-    "referential_integrity": "Foreign keys point at existing rows.",
-}
+
+def check_spec(name: CheckName, key: dg.AssetKey) -> dg.AssetCheckSpec:
+    """The Dagster spec of check ``name`` on ``key``, described and blocking per ``CHECKS``."""
+    info = CHECKS[name]
+    return dg.AssetCheckSpec(name, asset=key, description=info.description, blocking=info.blocking)
 
 
 def bronze_check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     """Blocking landing checks of a bronze asset."""
-    return [
-        dg.AssetCheckSpec(name, asset=key, description=text, blocking=True)
-        for name, text in BRONZE_CHECKS.items()
-    ]
+    return [check_spec(name, key) for name in BRONZE_CHECKS]
 
 
-def silver_check_names(spec: SourceSpec) -> list[str]:
+def silver_check_names(spec: SourceSpec) -> list[CheckName]:
     """The checks a silver asset reports, blocking first."""
-    names = [*BLOCKING_CHECKS, "error_budget"]
+    names = [*AUDIT_CHECKS, CheckName.ERROR_BUDGET]
     if spec.kind == "fact":
-        names.append("volume")
+        names.append(CheckName.VOLUME)
     if spec.quality.drift_columns:
-        names.append("distribution_drift")
+        names.append(CheckName.DISTRIBUTION_DRIFT)
     if any(c.references for c in spec.columns):
-        names.append("referential_integrity")
+        names.append(CheckName.REFERENTIAL_INTEGRITY)
     return names
 
 
 def silver_check_specs(spec: SourceSpec, key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     """Every contract check of a silver asset; blocking ones stop downstream assets."""
-    blocking = {*BLOCKING_CHECKS, "error_budget"}
-    return [
-        dg.AssetCheckSpec(
-            name, asset=key, description=SILVER_DESCRIPTIONS[name], blocking=name in blocking
-        )
-        for name in silver_check_names(spec)
-    ]
+    return [check_spec(name, key) for name in silver_check_names(spec)]
 
 
 def check_result(key: dg.AssetKey, outcome: CheckOutcome) -> dg.AssetCheckResult:

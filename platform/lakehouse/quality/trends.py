@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from lakehouse.lake import DeltaStore
 from lakehouse.quality.audit import SAMPLE_ROWS, CheckOutcome
+from lakehouse.quality.names import CheckName
 from lakehouse.sources import LANDING_DATE, SourceSpec
 from lakehouse.sources.types import quote
 
@@ -46,19 +47,21 @@ def check_volume(
     past = [counts[d] for d in _trailing(day, window) if d in counts]
     if not past:
         return CheckOutcome(
-            "volume", True, False, "No trailing partitions yet: nothing to compare.", rows
+            name=CheckName.VOLUME,
+            passed=True,
+            description="No trailing partitions yet: nothing to compare.",
+            observed=rows,
         )
     mean = sum(past) / len(past)
     low, high = mean * (1 - tolerance), mean * (1 + tolerance)
     passed = low <= rows <= high
     return CheckOutcome(
-        "volume",
-        passed,
-        False,
-        f"Rows within ±{tolerance:.0%} of the mean of the last {len(past)} partitions.",
-        rows,
-        f"{low:.0f}..{high:.0f}",
-        0 if passed else rows,
+        name=CheckName.VOLUME,
+        passed=passed,
+        description=f"Rows within ±{tolerance:.0%} of the mean of the last {len(past)} partitions.",
+        observed=rows,
+        threshold=f"{low:.0f}..{high:.0f}",
+        failing_rows=0 if passed else rows,
     )
 
 
@@ -84,6 +87,12 @@ def population_stability_index(
     return psi
 
 
+def _no_reference() -> CheckOutcome:
+    return CheckOutcome(
+        name=CheckName.DISTRIBUTION_DRIFT, passed=True, description="No reference data yet."
+    )
+
+
 def check_drift(
     store: DeltaStore, key: list[str], spec: SourceSpec, day: date, current: pa.Table
 ) -> CheckOutcome:
@@ -91,26 +100,25 @@ def check_drift(
     quality = spec.quality
     columns = quality.drift_columns
     if not columns or not store.exists(key):
-        return CheckOutcome("distribution_drift", True, False, "No reference data yet.")
+        return _no_reference()
     window = _trailing(day, quality.volume_window)
     dataset = store.dataset(key)
     reference = dataset.to_table(
         columns=columns, filter=pc.field(LANDING_DATE).isin(pa.array(window, pa.date32()))
     )
     if reference.num_rows == 0:
-        return CheckOutcome("distribution_drift", True, False, "No reference data yet.")
+        return _no_reference()
     scores = {
         c: round(population_stability_index(reference.column(c), current.column(c)), 4)
         for c in columns
     }
     worst = max(scores.values())
     return CheckOutcome(
-        "distribution_drift",
-        worst <= quality.drift_psi_threshold,
-        False,
-        f"PSI of {', '.join(columns)} against the last {len(window)} partitions.",
-        worst,
-        quality.drift_psi_threshold,
+        name=CheckName.DISTRIBUTION_DRIFT,
+        passed=worst <= quality.drift_psi_threshold,
+        description=f"PSI of {', '.join(columns)} against the last {len(window)} partitions.",
+        observed=worst,
+        threshold=quality.drift_psi_threshold,
         sample=[scores],
     )
 
@@ -171,5 +179,11 @@ def check_references(
     if missing_tables:
         described += f" (not yet materialised: {', '.join(missing_tables)})"
     return CheckOutcome(
-        "referential_integrity", failing == 0, False, described, failing, 0, failing, sample
+        name=CheckName.REFERENTIAL_INTEGRITY,
+        passed=failing == 0,
+        description=described,
+        observed=failing,
+        threshold=0,
+        failing_rows=failing,
+        sample=sample,
     )

@@ -1,5 +1,6 @@
 """Silver assets, generated from the source declarations."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -8,8 +9,7 @@ from lakehouse.bronze.assets import bronze_key
 from lakehouse.lake.metadata import table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.partitions import partition_day
-from lakehouse.policy.conditions import downstream_condition
-from lakehouse.policy.retries import TRANSIENT_RETRY_POLICY, retry_transient_only
+from lakehouse.policy.assets import layer_asset
 from lakehouse.quality.checks import blocked_failure, check_result, silver_check_specs
 from lakehouse.quality.freshness import freshness_policy
 from lakehouse.silver.refine import refine_partition
@@ -79,21 +79,41 @@ def _reference_deps(spec: SourceSpec) -> list[dg.AssetKey]:
     return [dg.AssetKey(["silver", t]) for t in sorted(tables) if t != spec.name]
 
 
+def materialize_silver(
+    context: dg.AssetExecutionContext, lakehouse: LakehouseResource, spec: SourceSpec
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """The body of every silver asset: refine the day's bronze rows, audit, publish or block."""
+    key = silver_key(spec)
+    started = datetime.now(UTC)
+    outcome = refine_partition(lakehouse.store(), spec, partition_day(context), lakehouse.pii_key)
+    split = outcome.split
+    metadata: dict[str, object] = {
+        "bronze_rows": split.bronze_rows,
+        "published_rows": split.published.num_rows if not outcome.blocked else 0,
+        "quarantined_rows": split.quarantined.num_rows,
+        "duplicates_removed": split.duplicate_rows,
+        "invalid_rows": split.invalid_rows,
+        "quarantine_reasons": dg.MetadataValue.json(split.reasons),
+    }
+    for check in outcome.outcomes:
+        yield check_result(key, check)
+    if outcome.published is None:
+        raise blocked_failure(key, outcome.outcomes, metadata)
+    metadata.update(write_metadata(outcome.published, split.published.schema, started))
+    yield dg.MaterializeResult(metadata=metadata)
+
+
 def build_silver_asset(
     spec: SourceSpec, partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
     """The silver asset of ``spec``: one bronze partition typed, validated, deduplicated, masked."""
-    key = silver_key(spec)
 
-    @dg.asset(
-        key=key,
+    @layer_asset(
+        "silver",
+        spec,
         deps=[bronze_key(spec), *_reference_deps(spec)],
         partitions_def=partitions,
-        group_name="silver",
         kinds={"delta", "duckdb"},
-        owners=[spec.owner],
-        pool=f"delta_silver_{spec.name}",
-        tags={"lakehouse/kind": spec.kind},
         description=_describe(spec),
         metadata={
             "dagster/column_schema": _column_schema(spec),
@@ -102,31 +122,10 @@ def build_silver_asset(
             "pii_columns": dg.MetadataValue.json(spec.pii_columns),
             "error_budget": spec.quality.error_budget,
         },
-        check_specs=silver_check_specs(spec, key),
+        check_specs=silver_check_specs(spec, silver_key(spec)),
         freshness_policy=freshness_policy(spec),
-        retry_policy=TRANSIENT_RETRY_POLICY,
-        automation_condition=downstream_condition(),
     )
-    @retry_transient_only
-    def _silver(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-        started = datetime.now(UTC)
-        outcome = refine_partition(
-            lakehouse.store(), spec, partition_day(context), lakehouse.pii_key
-        )
-        split = outcome.split
-        metadata: dict[str, object] = {
-            "bronze_rows": split.bronze_rows,
-            "published_rows": split.published.num_rows if not outcome.blocked else 0,
-            "quarantined_rows": split.quarantined.num_rows,
-            "duplicates_removed": split.duplicate_rows,
-            "invalid_rows": split.invalid_rows,
-            "quarantine_reasons": dg.MetadataValue.json(split.reasons),
-        }
-        for check in outcome.outcomes:
-            yield check_result(key, check)
-        if outcome.published is None:
-            raise blocked_failure(key, outcome.outcomes, metadata)
-        metadata.update(write_metadata(outcome.published, split.published.schema, started))
-        yield dg.MaterializeResult(metadata=metadata)
+    def silver_table(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+        yield from materialize_silver(context, lakehouse, spec)
 
-    return _silver
+    return silver_table

@@ -11,6 +11,7 @@ from lakehouse.lake import DeltaStore, WriteResult
 from lakehouse.lake.quarantine import quarantine_key, write_quarantine
 from lakehouse.lake.wap import write_audit_publish
 from lakehouse.quality.audit import CheckOutcome, audit
+from lakehouse.quality.names import CheckName
 from lakehouse.quality.trends import (
     check_drift,
     check_references,
@@ -42,15 +43,14 @@ def budget_check(split: SilverSplit, spec: SourceSpec) -> CheckOutcome:
         pa.compute.not_equal(split.quarantined.column("reason"), "duplicate")
     ).slice(0, 5)
     return CheckOutcome(
-        "error_budget",
-        split.invalid_share <= budget,
-        True,
-        f"Invalid rows quarantined: {split.invalid_rows} of {split.bronze_rows} "
+        name=CheckName.ERROR_BUDGET,
+        passed=split.invalid_share <= budget,
+        description=f"Invalid rows quarantined: {split.invalid_rows} of {split.bronze_rows} "
         f"({', '.join(f'{k}: {v}' for k, v in split.reasons.items()) or 'none'}).",
-        round(split.invalid_share, 6),
-        budget,
-        split.invalid_rows,
-        sample.select(["reason", "record", "_source_file"]).to_pylist(),
+        observed=round(split.invalid_share, 6),
+        threshold=budget,
+        failing_rows=split.invalid_rows,
+        sample=sample.select(["reason", "record", "_source_file"]).to_pylist(),
     )
 
 

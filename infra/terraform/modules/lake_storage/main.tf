@@ -1,7 +1,7 @@
 # The environment's lake bucket (landing files under <env>/landing/, Delta tables under
 # <env>/lake/) and the bucket its access logs go to (and the UI load balancer's, under
-# load-balancer/). Concurrent commits to one Delta table need
-# no lock table: delta-rs commits with S3 conditional writes (AWS_CONDITIONAL_PUT=etag).
+# load-balancer/). Concurrent commits to one Delta table need no lock table: delta-rs commits
+# with S3 conditional writes (AWS_CONDITIONAL_PUT=etag).
 # Both buckets get the same settings (for_each over local.buckets); where they differ, the value
 # is in local.buckets.
 

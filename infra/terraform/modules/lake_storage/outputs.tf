@@ -31,6 +31,8 @@ output "landing_uri" {
 output "access_log_bucket_name" {
   description = "Bucket receiving the lake bucket's server access logs and the UI load balancer's access logs."
   value       = aws_s3_bucket.access_logs.id
+  # The load balancer checks at creation that it may write there: only once the policy is in place.
+  depends_on = [aws_s3_bucket_policy.this]
 }
 
 output "load_balancer_log_prefix" {

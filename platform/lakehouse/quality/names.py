@@ -1,0 +1,71 @@
+"""Every check the platform runs, by name: one registry for specs, outcomes and results."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CheckName(StrEnum):
+    """The names of the platform's asset checks (as Dagster shows them)."""
+
+    LANDING_SCHEMA = "landing_schema"
+    LANDING_FILES_BUDGET = "landing_files_budget"
+    CONTRACT_SCHEMA = "contract_schema"
+    NOT_NULL = "not_null"
+    UNIQUE_KEYS = "unique_keys"
+    ACCEPTED_VALUES = "accepted_values"
+    VALUE_RANGES = "value_ranges"
+    ERROR_BUDGET = "error_budget"
+    VOLUME = "volume"
+    DISTRIBUTION_DRIFT = "distribution_drift"
+    REFERENTIAL_INTEGRITY = "referential_integrity"
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """What a check proves, and whether its failure stops publishing (blocking)."""
+
+    description: str
+    blocking: bool
+
+
+CHECKS: dict[CheckName, CheckInfo] = {
+    CheckName.LANDING_SCHEMA: CheckInfo(
+        "Every landed file has the declared columns and compatible types "
+        "(schema drift policy applies to new columns).",
+        blocking=True,
+    ),
+    CheckName.LANDING_FILES_BUDGET: CheckInfo(
+        "Rows in rejected (unreadable) files stay within the error budget.", blocking=True
+    ),
+    CheckName.CONTRACT_SCHEMA: CheckInfo("Columns and types equal the contract.", blocking=True),
+    CheckName.NOT_NULL: CheckInfo("Required columns and keys hold no NULL.", blocking=True),
+    CheckName.UNIQUE_KEYS: CheckInfo("Business keys are unique.", blocking=True),
+    CheckName.ACCEPTED_VALUES: CheckInfo(
+        "Enumerated columns hold only accepted values.", blocking=True
+    ),
+    CheckName.VALUE_RANGES: CheckInfo(
+        "Numeric columns lie within their declared min and max.", blocking=True
+    ),
+    CheckName.ERROR_BUDGET: CheckInfo(
+        "Invalid rows (quarantined) stay within the contract's error budget.", blocking=True
+    ),
+    CheckName.VOLUME: CheckInfo(
+        "Row count within the band around the trailing partitions' mean.", blocking=False
+    ),
+    CheckName.DISTRIBUTION_DRIFT: CheckInfo(
+        "Population stability index of numeric columns vs the trailing window.", blocking=False
+    ),
+    CheckName.REFERENTIAL_INTEGRITY: CheckInfo(
+        "Foreign keys point at existing rows.", blocking=False
+    ),
+}
+BRONZE_CHECKS = (CheckName.LANDING_SCHEMA, CheckName.LANDING_FILES_BUDGET)
+"""The checks of every bronze asset."""
+AUDIT_CHECKS = (
+    CheckName.CONTRACT_SCHEMA,
+    CheckName.NOT_NULL,
+    CheckName.UNIQUE_KEYS,
+    CheckName.ACCEPTED_VALUES,
+    CheckName.VALUE_RANGES,
+)
+"""The write-audit-publish checks of every silver candidate."""
