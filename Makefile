@@ -9,10 +9,12 @@ SEED_DAYS ?= 7
 ROWS_PER_DAY ?= 1000
 BENCH ?= --rows-per-day 100000 --days 20  # full scale: BENCH="--rows-per-day 1000000 --days 30"
 MANIFEST := dbt_project/target/manifest.json
+PY_SRC := platform bench tests
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/.venv
 export PYTHONPATH :=
 
 .PHONY: help install seed run materialize test lint format clean ci docs infra-check bench
@@ -39,7 +41,7 @@ seed: install  ## write deterministic sample landing files for the last SEED_DAY
 
 run: seed  ## install, seed, start the Dagster UI and daemon on http://HOST:PORT
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME))"
-	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	$(BIN)/dg dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
 materialize: seed  ## materialise every asset for the seeded days, headless (runs show in the UI)
 	$(BIN)/lakehouse materialize
@@ -48,12 +50,12 @@ test: install  ## run the whole suite (installs PostgreSQL and Chromium from Deb
 	@scripts/install-postgres.sh >/dev/null && scripts/install-browser.sh || [ -z "$$CI" ]
 	$(BIN)/pytest -n 2 --dist loadfile
 
-lint: install  ## ruff lint and format check, sqlfluff on the dbt models
-	$(BIN)/ruff check platform tests && $(BIN)/ruff format --check platform tests
+lint: install  ## ruff (lint, format), import-linter (layers), pyright (types), sqlfluff (dbt models)
+	$(BIN)/ruff check $(PY_SRC) && $(BIN)/ruff format --check $(PY_SRC) && $(BIN)/lint-imports && $(BIN)/pyright
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
-ci: lint test  ## lint, test, then fail on breaking contract changes vs origin/main (else main, HEAD)
-	$(BIN)/dagster definitions validate -w workspace.yaml
+ci: lint test  ## lint, test, load the definitions (dg check defs), fail on breaking contract changes
+	$(BIN)/dg check defs
 	$(BIN)/lakehouse contracts diff --base origin/main main HEAD
 
 bench: install  ## platform vs a hand-written baseline on generated data (bench/RESULTS.md)
@@ -63,7 +65,7 @@ infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 	terraform fmt -check -recursive infra/terraform && bash infra/checks/run.sh
 
 format: install  ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix platform tests && $(BIN)/ruff format platform tests
+	$(BIN)/ruff check --fix $(PY_SRC) && $(BIN)/ruff format $(PY_SRC)
 
 clean:  ## remove the venv, the local lakehouse and the local Dagster instance
-	rm -rf .venv .tools .dagster .lakehouse .pytest_cache .ruff_cache
+	rm -rf .venv .tools .dagster .lakehouse .pytest_cache .ruff_cache .import_linter_cache
