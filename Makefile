@@ -67,5 +67,8 @@ infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 format: install  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix $(PY_SRC) && $(BIN)/ruff format $(PY_SRC)
 
+chaos: install  ## SIGKILL headless runs at seeded random points, check recovery (CHAOS="--iterations 50")
+	$(BIN)/python chaos/run.py $(CHAOS)
+
 clean:  ## remove the venv, the local lakehouse and the local Dagster instance
 	rm -rf .venv .tools .dagster .lakehouse .pytest_cache .ruff_cache .import_linter_cache

@@ -45,30 +45,62 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+    from deltalake.exceptions import DeltaError
+
     from lakehouse.lake.catalog import connect
+    from lakehouse.lake.errors import permanent_message
+    from lakehouse.lake.sandbox import EngineerAccessError, layers_for, query_error_line
 
     settings = load_settings()
-    con, names = connect(settings.root, settings.storage_options)
-    if not names:
-        print(f"no tables under {settings.root}: run `make materialize` first", file=sys.stderr)
+    try:
+        layers = layers_for(settings.env, engineer=args.engineer)
+    except EngineerAccessError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    try:
+        con, names = connect(settings.root, settings.storage_options, layers=layers)
+    except (OSError, DeltaError) as exc:
+        print(f"storage error: {permanent_message(exc, settings.storage_options)}", file=sys.stderr)
         return 1
-    import duckdb
-
+    if not names:
+        print(
+            f"no {', '.join(layers)} tables under {settings.root}: run `make materialize` first",
+            file=sys.stderr,
+        )
+        return 1
     try:
         relation = con.sql(args.query)
+        if relation is not None:
+            relation.show(max_rows=args.max_rows, max_width=10_000)
     except duckdb.Error as exc:
-        print(f"query failed: {exc}\ntables: {', '.join(names)}", file=sys.stderr)
+        print(
+            query_error_line(
+                exc,
+                query=args.query,
+                tables=names,
+                engineer=args.engineer,
+                storage_options=settings.storage_options,
+            ),
+            file=sys.stderr,
+        )
         return 1
-    if relation is not None:
-        relation.show(max_rows=args.max_rows, max_width=10_000)
     return 0
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
+    from deltalake.exceptions import DeltaError
+
     from lakehouse.lake.catalog import discover_tables
+    from lakehouse.lake.errors import permanent_message
 
     settings = load_settings()
-    for name, uri in discover_tables(settings.root, settings.storage_options).items():
+    try:
+        tables = discover_tables(settings.root, settings.storage_options)
+    except (OSError, DeltaError) as exc:
+        print(f"storage error: {permanent_message(exc, settings.storage_options)}", file=sys.stderr)
+        return 1
+    for name, uri in tables.items():
         print(f"{name:<28} {uri}")
     return 0
 
@@ -76,10 +108,23 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 def _cmd_materialize(args: argparse.Namespace) -> int:
     from lakehouse.definitions import build_definitions
     from lakehouse.operations.headless import materialize_days
+    from lakehouse.operations.signals import Stopped
 
     settings = load_settings()
     defs = build_definitions(settings)
-    failed = materialize_days(defs, settings, args.start, args.end, selection=args.select)
+    try:
+        failed = materialize_days(
+            defs,
+            settings,
+            args.start,
+            args.end,
+            selection=args.select,
+            slot_timeout_seconds=args.slot_timeout,
+            stale_after_seconds=args.stale_after,
+        )
+    except Stopped as stopped:
+        print(f"stopped by {stopped}: the run is canceled; tables keep their last commit")
+        return 128 + stopped.signum
     return 1 if failed else 0
 
 
@@ -164,9 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42)
     gen.set_defaults(func=_cmd_generate)
 
-    sql = sub.add_parser("sql", help="run DuckDB SQL over every table, as views layer.table")
+    sql = sub.add_parser(
+        "sql",
+        help="run read-only DuckDB SQL over silver, gold and quarantine, as views layer.table",
+    )
     sql.add_argument("query")
     sql.add_argument("--max-rows", type=int, default=40)
+    sql.add_argument(
+        "--engineer",
+        action="store_true",
+        help="also expose bronze (raw values, raw PII); refused outside LAKEHOUSE_ENV=dev",
+    )
     sql.set_defaults(func=_cmd_sql)
 
     tables = sub.add_parser("tables", help="list the lakehouse's Delta tables")
@@ -176,6 +229,20 @@ def build_parser() -> argparse.ArgumentParser:
     mat.add_argument("--start", type=_date, help="first day (default: first landed day)")
     mat.add_argument("--end", type=_date, help="last day (default: last landed day)")
     mat.add_argument("--select", help="asset selection, e.g. 'group:silver' (default: all)")
+    mat.add_argument(
+        "--slot-timeout",
+        type=_positive,
+        default=600,
+        metavar="SECONDS",
+        help="give up a run that waits this long for a concurrency slot (600)",
+    )
+    mat.add_argument(
+        "--stale-after",
+        type=_positive,
+        default=3600,
+        metavar="SECONDS",
+        help="presume a run of another host dead after this long without events (3600)",
+    )
     mat.set_defaults(func=_cmd_materialize)
 
     bf = sub.add_parser("backfill", help="submit a Dagster backfill of days to the daemon")

@@ -1,14 +1,20 @@
-"""Discover the lakehouse's Delta tables and expose them to DuckDB as ``layer.table`` views."""
+"""Discover the lakehouse's Delta tables and expose them to DuckDB as ``layer.table`` views.
+
+The connection :func:`connect` returns is the analysts' sandbox (``lake.sandbox``): it reads
+the registered tables of the allowed layers and nothing else.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import duckdb
 from deltalake import DeltaTable
 from pyarrow import fs
 
 from lakehouse.lake.filesystems import filesystem_for
+from lakehouse.lake.retry import with_retry_bounds
+from lakehouse.lake.sandbox import ANALYST_LAYERS, lock_down
 
 LAYERS = ("bronze", "silver", "gold", "quarantine")
 
@@ -33,23 +39,36 @@ def discover_tables(root: str, storage_options: Mapping[str, str] | None = None)
 
 
 def connect(
-    root: str, storage_options: Mapping[str, str] | None = None
+    root: str,
+    storage_options: Mapping[str, str] | None = None,
+    *,
+    layers: Sequence[str] = ANALYST_LAYERS,
 ) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
-    """An in-memory DuckDB connection with one view per lakehouse table, and the view names.
+    """A locked-down in-memory DuckDB connection with one view per table, and the view names.
 
-    Tables are read through deltalake's Arrow datasets (filters and partition pruning are
-    pushed down); no DuckDB extension is needed.
+    Only tables of ``layers`` are registered (silver, gold and quarantine by default; bronze
+    needs ``lake.sandbox.layers_for(env, engineer=True)``). Tables are read through deltalake's
+    Arrow datasets (filters and partition pruning are pushed down); once they are registered
+    the connection can reach no file, URL, extension, setting or other table
+    (``lake.sandbox.lock_down``). The storage options are used to open the datasets and are
+    not reachable from SQL.
     """
+    unknown = sorted(set(layers) - set(LAYERS))
+    if unknown:
+        raise ValueError(f"unknown layers {unknown}; the lakehouse has {', '.join(LAYERS)}")
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    options = dict(storage_options or {})
     names = []
-    for name, uri in discover_tables(root, options).items():
+    for name, uri in discover_tables(root, storage_options).items():
         layer, table = name.split(".", 1)
+        if layer not in layers:
+            continue
+        options = with_retry_bounds(uri, storage_options)
         dataset = DeltaTable(uri, storage_options=options or None).to_pyarrow_dataset()
         hidden = f"__{layer}__{table}"
         con.register(hidden, dataset)
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')
         con.execute(f'CREATE OR REPLACE VIEW "{layer}"."{table}" AS SELECT * FROM "{hidden}"')
         names.append(name)
+    lock_down(con)
     return con, names

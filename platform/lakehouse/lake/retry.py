@@ -7,7 +7,12 @@ writer changed, two writers creating one table). Such a failure means nothing wa
 so the whole operation (open the table, check, write) is safe to run again on the new
 version. Every retry is logged; after the last attempt the error is raised, never swallowed.
 Other errors (schema, I/O, bad input) are raised at once: retrying them cannot help, and
-retrying an ambiguous I/O error could commit the same rows twice.
+retrying an ambiguous I/O error could commit the same rows twice. A storage error no retry can
+fix (credentials, a missing bucket, a dead endpoint; see ``lake.errors``) is raised as a
+``PermanentStorageError`` whose one-line message names what to set.
+
+The object store client inside deltalake retries every request on its own (10 times within
+180 s by default); :data:`OBJECT_STORE_RETRY_BOUNDS` are the tighter limits the platform uses.
 """
 
 from __future__ import annotations
@@ -16,17 +21,34 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from deltalake.exceptions import CommitFailedError
+
+from lakehouse.lake.errors import storage_failure
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (CommitFailedError,)
 """Errors that mean "the commit lost a race and nothing was written"."""
+
+
+OBJECT_STORE_RETRY_BOUNDS: dict[str, str] = {"max_retries": "3", "retry_timeout": "30s"}
+"""deltalake storage options bounding its client's own request retries (object_store keys)."""
+
+
+def with_retry_bounds(uri: str, storage_options: Mapping[str, str] | None) -> dict[str, str]:
+    """``storage_options`` plus :data:`OBJECT_STORE_RETRY_BOUNDS` for an ``s3://`` ``uri``.
+
+    Values already set win; local paths get the options unchanged.
+    """
+    options = dict(storage_options or {})
+    if uri.lower().startswith("s3://"):
+        return {**OBJECT_STORE_RETRY_BOUNDS, **options}
+    return options
 
 
 class CommitConflictError(RuntimeError):
@@ -66,17 +88,26 @@ def with_commit_retries(
     policy: RetryPolicy = DEFAULT_POLICY,
     sleep: Callable[[float], None] = time.sleep,
     draw: Callable[[], float] = random.random,
+    storage_options: Mapping[str, str] | None = None,
 ) -> T:
     """Run ``write`` until it commits, retrying ``TRANSIENT_ERRORS`` with backoff and jitter.
 
     Raises:
         CommitConflictError: every one of ``policy.attempts`` attempts lost its commit race;
             the last ``CommitFailedError`` is its cause.
+        PermanentStorageError: the storage refused the write for good (credentials, bucket,
+            endpoint, configuration); the original error is its cause. ``storage_options``
+            only name the endpoint and region in its message.
     """
     for attempt in range(1, policy.attempts + 1):
         try:
             return write()
-        except TRANSIENT_ERRORS as exc:
+        except Exception as exc:
+            if not isinstance(exc, TRANSIENT_ERRORS):
+                permanent = storage_failure(exc, storage_options)
+                if permanent is not None:
+                    raise permanent from exc
+                raise
             if attempt == policy.attempts:
                 raise CommitConflictError(
                     f"{operation} on {table} lost its commit race {attempt} times in a row "
@@ -111,6 +142,7 @@ def retry_commits(method: Callable[..., T]) -> Callable[..., T]:
             table=self.uri(key),
             operation=method.__name__,
             policy=getattr(self, "retry_policy", DEFAULT_POLICY),
+            storage_options=getattr(self, "storage_options", None),
         )
 
     return wrapper

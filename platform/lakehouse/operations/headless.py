@@ -1,37 +1,43 @@
-"""Headless materialisation: the daily job for a range of landing days, recorded in the instance."""
+"""Headless materialisation: the daily job for the landed days, recorded in the instance.
+
+Before each run, runs whose process is gone are marked failed and their slots freed; a run
+waits a bounded time for a pool slot, saying which run holds it; SIGINT/SIGTERM cancel the
+run within seconds (see ``signals``). After each day, the day's landing files are checked
+again and the day runs once more if a file arrived or changed meanwhile.
+"""
 
 from __future__ import annotations
 
-import re
 import sys
+import time
 from collections.abc import Mapping
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
-from pyarrow import fs
+from dagster._core.utils import make_new_run_id
 
-from lakehouse.lake.filesystems import filesystem_for
+from lakehouse.operations.dead_runs import headless_tags, reap_dead_runs
 from lakehouse.operations.jobs import DAILY_JOB, GOLD_HISTORY_JOB
+from lakehouse.operations.landed_days import changed_sources, day_fingerprints, find_landed_days
+from lakehouse.operations.signals import (
+    SlotWait,
+    Stopped,
+    StopRequest,
+    stop_signals,
+    supervise,
+)
 from lakehouse.settings import Settings
-from lakehouse.sources import load_sources
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+SLOT_TIMEOUT_SECONDS = 600.0
+STALE_AFTER_SECONDS = 3600.0
+_PREFLIGHT_POLL_SECONDS = 1.0
 
 
 def landed_days(landing_root: str, storage_options: Mapping[str, str] | None = None) -> list[date]:
-    """Days for which any declared source has a landing folder, sorted."""
-    filesystem, base = filesystem_for(landing_root, storage_options)
-    days: set[date] = set()
-    for spec in load_sources():
-        folder = spec.landing.path.split("{date}", 1)[0].rstrip("/")
-        path = f"{base.rstrip('/')}/{folder}"
-        if filesystem.get_file_info(path).type != fs.FileType.Directory:
-            continue
-        for entry in filesystem.get_file_info(fs.FileSelector(path)):
-            if entry.type == fs.FileType.Directory and _DAY.match(entry.base_name):
-                days.add(date.fromisoformat(entry.base_name))
-    return sorted(days)
+    """Days up to today (UTC) for which any declared source has a landing folder, sorted."""
+    return find_landed_days(landing_root, datetime.now(UTC).date(), storage_options).days
 
 
 def _instance() -> dg.DagsterInstance:
@@ -45,30 +51,154 @@ def _instance() -> dg.DagsterInstance:
         return dg.DagsterInstance.ephemeral()
 
 
-def _run(
-    job: dg.JobDefinition,
-    instance: dg.DagsterInstance,
-    keys: set[dg.AssetKey] | None,
-    partition: str | None,
-) -> bool:
-    """Execute ``job`` in process; print its outcome and errors. Returns True on failure."""
-    job_keys = set(job.asset_layer.executable_asset_keys)
-    selected = None if keys is None else sorted(keys & job_keys)
-    if selected == []:
-        return False
-    result = job.execute_in_process(
-        partition_key=partition,
-        instance=instance,
-        asset_selection=selected,
-        raise_on_error=False,
-        run_config=_QUIET,
-    )
-    print(f"{partition or job.name}  {'ok' if result.success else 'FAILED'}  run {result.run_id}")
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data.error:
-            message = event.step_failure_data.error.message.strip()
-            print(f"    {event.step_key}: {message}", file=sys.stderr)
-    return not result.success
+@dataclass
+class _Headless:
+    """What every run of one materialisation shares."""
+
+    defs: dg.Definitions
+    instance: dg.DagsterInstance
+    keys: set[dg.AssetKey] | None
+    stop: StopRequest
+    slot_timeout_seconds: float
+    stale_after_seconds: float
+
+    def reap(self) -> None:
+        for dead in reap_dead_runs(self.instance, self.stale_after_seconds):
+            print(dead.line(), flush=True)
+
+    def pools(self, keys: list[dg.AssetKey]) -> list[str]:
+        graph = self.defs.resolve_asset_graph()
+        return sorted({pool for key in keys for pool in (graph.get(key).pools or ())})
+
+    def wait_for_pools(self, pools: list[str], label: str) -> str | None:
+        """Sleep until no other run holds the slots of ``pools``; an error line on timeout."""
+        storage = self.instance.event_log_storage
+        if not pools or not storage.supports_global_concurrency_limits:
+            return None
+        started, reported = time.monotonic(), set()
+        while True:
+            busy = {
+                pool: sorted({s.run_id for s in info.claimed_slots if s.run_id})
+                for pool, info in storage.get_concurrency_infos(pools).items()
+                if info.limit is not None and len(info.claimed_slots) >= info.limit
+            }
+            if not busy:
+                return None
+            for pool, holders in busy.items():
+                if pool not in reported:
+                    reported.add(pool)
+                    held = ", ".join(f"run {h}" for h in holders) or "nobody (limit 0)"
+                    print(f"{label}  waiting for pool {pool}, held by {held}", flush=True)
+            waited = time.monotonic() - started
+            if waited > self.slot_timeout_seconds:
+                pool, holders = next(iter(busy.items()))
+                return (
+                    f"{label}  gave up after {waited:.0f} s waiting for pool {pool} held by "
+                    f"run {', '.join(holders)}: stop or fail that run, or raise --slot-timeout"
+                )
+            if self.stop.signum is not None:
+                raise Stopped(self.stop.signum)
+            time.sleep(_PREFLIGHT_POLL_SECONDS)
+            self.reap()
+
+    def run(self, job: dg.JobDefinition, partition: str | None) -> bool:
+        """Execute ``job`` in process; print its outcome and errors. Returns True on failure."""
+        if self.stop.signum is not None:
+            raise Stopped(self.stop.signum)
+        job_keys = set(job.asset_layer.executable_asset_keys)
+        selected = None if self.keys is None else sorted(self.keys & job_keys)
+        if selected == []:
+            return False
+        label = partition or job.name
+        pools = self.pools(selected if selected is not None else sorted(job_keys))
+        self.reap()
+        error = self.wait_for_pools(pools, label)
+        if error:
+            print(error, file=sys.stderr, flush=True)
+            return True
+        run_id = make_new_run_id()
+        outcome = supervise(
+            lambda: job.execute_in_process(
+                partition_key=partition,
+                instance=self.instance,
+                asset_selection=selected,
+                raise_on_error=False,
+                run_config=_QUIET,
+                run_id=run_id,
+                tags=headless_tags(),
+            ),
+            instance=self.instance,
+            run_id=run_id,
+            label=label,
+            stop=self.stop,
+            slots=SlotWait(pools, self.slot_timeout_seconds),
+        )
+        if outcome.slot_timeout:
+            print(
+                f"{label}  FAILED  run {run_id}: gave up waiting for a pool slot after "
+                f"{self.slot_timeout_seconds:.0f} s (see the line above; raise --slot-timeout)",
+                file=sys.stderr,
+            )
+            return True
+        result = outcome.value
+        if result is None:
+            print(f"{label}  FAILED  run {run_id}: {outcome.error!r}", file=sys.stderr)
+            return True
+        print(f"{label}  {'ok' if result.success else 'FAILED'}  run {result.run_id}", flush=True)
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data.error:
+                message = event.step_failure_data.error.message.strip()
+                print(f"    {event.step_key}: {message}", file=sys.stderr)
+        return not result.success
+
+    def run_day(self, job: dg.JobDefinition, day: date, settings: Settings) -> bool:
+        """Run one landed day; once more if its landing files changed during the run."""
+        options = settings.storage_options
+        before = day_fingerprints(settings.landing, day, options)
+        failed = self.run(job, day.isoformat())
+        after = day_fingerprints(settings.landing, day, options)
+        changed = changed_sources(before, after)
+        if not changed:
+            return failed
+        print(f"{day}  landing files of {', '.join(changed)} changed during the run: running again")
+        failed = self.run(job, day.isoformat())
+        still = changed_sources(after, day_fingerprints(settings.landing, day, options))
+        if still:
+            print(
+                f"{day}  landing files of {', '.join(still)} changed again: not "
+                f"all are in the lakehouse; once they settle, run "
+                f"`lakehouse materialize --start {day} --end {day}`",
+                file=sys.stderr,
+            )
+            return True
+        return failed
+
+
+def _days(
+    settings: Settings, start: date | None, end: date | None, today: date
+) -> tuple[list[date], list[str]]:
+    """The landed days to run within ``[start, end]`` and the lines to report."""
+    landed = find_landed_days(settings.landing, today, settings.storage_options)
+    notes = list(landed.ignored)
+    if start is None and end is None:
+        if not landed.days:
+            raise ValueError(
+                f"no landed days under {settings.landing}: run `lakehouse generate` first"
+            )
+        return landed.days, notes
+    first = start or (landed.days[0] if landed.days else end)
+    last = end or (landed.days[-1] if landed.days else start)
+    assert first is not None and last is not None
+    if last < first:
+        raise ValueError(f"--end {last} is before --start {first}")
+    days, day, have = [], first, set(landed.days)
+    while day <= last:
+        if day in have:
+            days.append(day)
+        else:
+            notes.append(f"{day}: no landing folder: skipped")
+        day += timedelta(days=1)
+    return days, notes
 
 
 def materialize_days(
@@ -77,31 +207,34 @@ def materialize_days(
     start: date | None = None,
     end: date | None = None,
     selection: str | None = None,
+    *,
+    slot_timeout_seconds: float = SLOT_TIMEOUT_SECONDS,
+    stale_after_seconds: float = STALE_AFTER_SECONDS,
+    today: date | None = None,
 ) -> list[str]:
-    """Materialise the daily job for every day in ``[start, end]``; returns failed partitions.
+    """Materialise the daily job for every landed day in ``[start, end]``; returns failures.
 
-    Without bounds, the range is the landed days. ``selection`` is a Dagster asset selection
-    string (``group:silver``, ``key:silver/orders``); the default is every layer.
+    Without bounds, the days are the landed days up to ``today`` (UTC). ``selection`` is a
+    Dagster asset selection string (``group:silver``); the default is every layer. A run
+    gives up after ``slot_timeout_seconds`` waiting for a pool slot; a run not on this host
+    is presumed dead after ``stale_after_seconds`` without events. Raises
+    :class:`~lakehouse.operations.signals.Stopped` on SIGINT/SIGTERM, the run canceled.
     """
-    days = landed_days(settings.landing, settings.storage_options)
-    if start is None and end is None and not days:
-        raise ValueError(f"no landed days under {settings.landing}: run `lakehouse generate` first")
-    first = start or (days[0] if days else end)
-    last = end or (days[-1] if days else start)
-    assert first is not None and last is not None
-    if last < first:
-        raise ValueError(f"--end {last} is before --start {first}")
-    job = defs.resolve_job_def(DAILY_JOB)
+    days, notes = _days(settings, start, end, today or datetime.now(UTC).date())
+    for note in notes:
+        print(note, file=sys.stderr)
     keys = None
     if selection:
         keys = dg.AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())
-    instance = _instance()
+    job = defs.resolve_job_def(DAILY_JOB)
     failed = []
-    day = first
-    while day <= last:
-        if _run(job, instance, keys, day.isoformat()):
-            failed.append(day.isoformat())
-        day += timedelta(days=1)
-    if _run(defs.resolve_job_def(GOLD_HISTORY_JOB), instance, keys, None):
-        failed.append(GOLD_HISTORY_JOB)
+    with stop_signals() as stop:
+        headless = _Headless(
+            defs, _instance(), keys, stop, slot_timeout_seconds, stale_after_seconds
+        )
+        for day in days:
+            if headless.run_day(job, day, settings):
+                failed.append(day.isoformat())
+        if headless.run(defs.resolve_job_def(GOLD_HISTORY_JOB), None):
+            failed.append(GOLD_HISTORY_JOB)
     return failed

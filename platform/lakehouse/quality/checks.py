@@ -14,7 +14,9 @@ from lakehouse.sources import SourceSpec
 def check_spec(name: CheckName, key: dg.AssetKey) -> dg.AssetCheckSpec:
     """The Dagster spec of check ``name`` on ``key``, described and blocking per ``CHECKS``."""
     info = CHECKS[name]
-    return dg.AssetCheckSpec(name, asset=key, description=info.description, blocking=info.blocking)
+    return dg.AssetCheckSpec(
+        name.value, asset=key, description=info.description, blocking=info.blocking
+    )
 
 
 def bronze_check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
@@ -26,7 +28,7 @@ def silver_check_names(spec: SourceSpec) -> list[CheckName]:
     """The checks a silver asset reports, blocking first."""
     names = [*AUDIT_CHECKS, CheckName.ERROR_BUDGET]
     if spec.kind == "fact":
-        names.append(CheckName.VOLUME)
+        names += [CheckName.TABLE_UNIQUE_KEYS, CheckName.VOLUME]
     if spec.quality.drift_columns:
         names.append(CheckName.DISTRIBUTION_DRIFT)
     if any(c.references for c in spec.columns):
@@ -44,7 +46,7 @@ def check_result(key: dg.AssetKey, outcome: CheckOutcome) -> dg.AssetCheckResult
     severity = dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN
     return dg.AssetCheckResult(
         asset_key=key,
-        check_name=outcome.name,
+        check_name=outcome.name.value,
         passed=outcome.passed,
         severity=severity,
         description=outcome.description,

@@ -1,0 +1,1 @@
+"""Fault injection against headless materialisation (see chaos/run.py and chaos/RESULTS.md)."""
