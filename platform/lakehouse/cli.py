@@ -12,9 +12,17 @@ from lakehouse.settings import SettingsError, load_settings
 
 def _date(value: str) -> date:
     try:
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+INSTANCE_HELP = (
+    "Dagster instance folder to record runs in (default: DAGSTER_HOME, else the checkout's "
+    ".dagster for the default root, else <LAKEHOUSE_ROOT>/.dagster)"
+)
 
 
 def _positive(value: str) -> int:
@@ -121,6 +129,7 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
             selection=args.select,
             slot_timeout_seconds=args.slot_timeout,
             stale_after_seconds=args.stale_after,
+            instance_home=args.instance,
         )
     except Stopped as stopped:
         print(f"stopped by {stopped}: the run is canceled; tables keep their last commit")
@@ -183,6 +192,7 @@ def _cmd_contracts_diff(args: argparse.Namespace) -> int:
 def _cmd_backfill(args: argparse.Namespace) -> int:
     from lakehouse.definitions import build_definitions
     from lakehouse.operations.backfill import backfill_command
+    from lakehouse.operations.instance import open_instance
 
     settings = load_settings()
     return backfill_command(
@@ -192,7 +202,60 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         args.start,
         args.end,
         wait=not args.no_wait,
+        instance=open_instance(settings, args.instance),
     )
+
+
+def _cmd_metrics_serve(args: argparse.Namespace) -> int:
+    from lakehouse.lake import DeltaReader
+    from lakehouse.observability.exporter import serve
+
+    settings = load_settings()
+    print(f"serving the ops metrics of {settings.root} at http://{args.host}:{args.port}/metrics")
+    try:
+        serve(DeltaReader(settings.root, settings.storage_options), args.port, args.host,
+              args.window_days)
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from lakehouse.lake import DeltaReader
+    from lakehouse.observability.report import write_report
+
+    settings = load_settings()
+    reader = DeltaReader(settings.root, settings.storage_options)
+    page = write_report(reader, Path(args.out), settings.operations.dagster_url)
+    print(f"wrote {page}")
+    return 0
+
+
+def _cmd_demo_history(args: argparse.Namespace) -> int:
+    import dagster as dg
+    from dagster._core.errors import DagsterHomeNotSetError
+
+    from lakehouse.definitions import build_definitions
+    from lakehouse.observability.defs import OPS_JOB
+    from lakehouse.observability.demo import write_demo_history
+
+    settings = load_settings()
+    start = args.start or date.today() - timedelta(days=args.days + 1)
+    try:
+        instance = dg.DagsterInstance.get()
+    except DagsterHomeNotSetError:
+        print("error: DAGSTER_HOME is unset: point it at the instance to fill", file=sys.stderr)
+        return 2
+    history = write_demo_history(instance, start, args.days)
+    print(f"wrote {len(history.run_ids)} runs for {start} .. {start + timedelta(args.days - 1)}")
+    if not args.no_ops:
+        job = build_definitions(settings).resolve_job_def(OPS_JOB)
+        ok = job.execute_in_process(instance=instance).success
+        print(f"ops tables under {settings.root}/ops: {'written' if ok else 'FAILED'}")
+        return 0 if ok else 1
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="presume a run of another host dead after this long without events (3600)",
     )
+    mat.add_argument("--instance", metavar="DIR", help=INSTANCE_HELP)
     mat.set_defaults(func=_cmd_materialize)
 
     bf = sub.add_parser("backfill", help="submit a Dagster backfill of days to the daemon")
@@ -250,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--start", type=_date, required=True, help="first day")
     bf.add_argument("--end", type=_date, required=True, help="last day (inclusive)")
     bf.add_argument("--no-wait", action="store_true", help="submit and return; no progress bar")
+    bf.add_argument("--instance", metavar="DIR", help=INSTANCE_HELP)
     bf.set_defaults(func=_cmd_backfill)
 
     hist = sub.add_parser("history", help="a table's Delta commits: versions, rows, user, reason")
@@ -277,6 +342,26 @@ def build_parser() -> argparse.ArgumentParser:
     cdiff.add_argument("--head", metavar="REF", help="compare with REF (default: working tree)")
     cdiff.add_argument("--repo", help="repository root (default: this checkout)")
     cdiff.set_defaults(func=_cmd_contracts_diff)
+    metrics = sub.add_parser("metrics", help="platform health metrics").add_subparsers(
+        dest="metrics_command", required=True
+    )
+    mserve = metrics.add_parser("serve", help="serve the ops tables as Prometheus metrics")
+    mserve.add_argument("--port", type=_positive, default=9464)
+    mserve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    mserve.add_argument("--window-days", type=_positive, default=30, help="DORA/cost window")
+    mserve.set_defaults(func=_cmd_metrics_serve)
+
+    rep = sub.add_parser("report", help="write the platform health report (self-contained HTML)")
+    rep.add_argument("--out", required=True, help="directory for index.html")
+    rep.set_defaults(func=_cmd_report)
+
+    demo = sub.add_parser(
+        "demo-history", help="write weeks of demo run history into $DAGSTER_HOME's instance"
+    )
+    demo.add_argument("--start", type=_date, help="first partition (default: DAYS+1 days ago)")
+    demo.add_argument("--days", type=_positive, default=21, help="run days, at least 19 (21)")
+    demo.add_argument("--no-ops", action="store_true", help="do not materialise the ops tables")
+    demo.set_defaults(func=_cmd_demo_history)
     return parser
 
 

@@ -35,9 +35,38 @@ def diurnal_times(rng: np.random.Generator, n: int, day: date) -> np.ndarray:
 
 
 def prefixed_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    """Identifiers like ``O0000000042``: prefix plus the number zero-padded to ``width``."""
+    """Identifiers like ``P00042``: prefix plus the number zero-padded to ``width``."""
     digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
     return pc.binary_join_element_wise(prefix, digits, "")
+
+
+ID_DIGITS = {"C": 7, "O": 7, "PAY": 7, "S": 8, "E": 9}
+"""Sequence digits per id prefix: room for 10 M orders a day, with their payments and events."""
+
+
+def day_ids(prefix: str, day: date, n: int) -> pa.Array:
+    """``n`` ids unique to ``day``: ``prefix``, the day as ``YYYYMMDD``, a zero-padded sequence.
+
+    E.g. ``O202611200000042``: the 42nd order landed on 2026-11-20.
+    """
+    return prefixed_ids(f"{prefix}{day:%Y%m%d}", np.arange(1, n + 1), ID_DIGITS[prefix])
+
+
+def customer_ids(numbers: np.ndarray) -> pa.Array:
+    """Customer ids ``C<YYYYMMDD><sequence>`` from their numbers (see :func:`customer_numbers`)."""
+    return prefixed_ids("C", numbers, 8 + ID_DIGITS["C"])
+
+
+def customer_numbers(day: date, first: int, n: int) -> np.ndarray:
+    """Numbers of ``n`` customers first delivered on ``day``, the ``first``-th of the day onwards.
+
+    A customer keeps the number (and id) for life: ``<YYYYMMDD of first delivery><sequence>``.
+    """
+    room = 10 ** ID_DIGITS["C"]
+    if first + n > room:
+        raise ValueError(f"more than {room - 1} new customers on {day}: lower rows_per_day")
+    stamp = day.year * 10**4 + day.month * 100 + day.day
+    return stamp * room + np.arange(first, first + n, dtype=np.int64)
 
 
 def pick(values: Sequence[str], idx: np.ndarray) -> pa.Array:

@@ -9,7 +9,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.datagen import domain
-from lakehouse.datagen.columns import diurnal_times, make_table, pick, prefixed_ids, timestamps
+from lakehouse.datagen.columns import (
+    customer_ids,
+    customer_numbers,
+    diurnal_times,
+    make_table,
+    pick,
+    prefixed_ids,
+    timestamps,
+)
 from lakehouse.datagen.state import CustomerState, World
 
 _SIGNUP_HISTORY_DAYS = 3 * 365
@@ -27,7 +35,7 @@ def _new_customers(rng: np.random.Generator, world: World, n: int, day: date) ->
     history = 0 if len(world.customers) else _SIGNUP_HISTORY_DAYS
     country = rng.choice(len(domain.COUNTRY_CODES), size=n, p=domain.COUNTRY_SHARES)
     return CustomerState(
-        number=np.arange(len(world.customers) + 1, len(world.customers) + n + 1, dtype=np.int64),
+        number=customer_numbers(day, 1, n),
         first=rng.integers(0, len(domain.FIRST_NAMES), n),
         last=rng.integers(0, len(domain.LAST_NAMES), n),
         country=country,
@@ -45,7 +53,7 @@ def _text(numbers: np.ndarray) -> pa.Array:
 def _customer_rows(c: CustomerState, idx: np.ndarray, updated_at: np.ndarray) -> pa.Table:
     first = pick(domain.FIRST_NAMES, c.first[idx])
     last = pick(domain.LAST_NAMES, c.last[idx])
-    ids = prefixed_ids("C", c.number[idx], 7)
+    ids = customer_ids(c.number[idx])
     local_part = pc.replace_substring(
         pc.utf8_lower(pc.binary_join_element_wise(first, ".", last, _text(c.number[idx]), "")),
         " ",
@@ -123,10 +131,17 @@ def _product_rows(world: World, idx: np.ndarray, updated_at: np.ndarray) -> pa.T
     )
 
 
-def products_for_day(world: World, rng: np.random.Generator, day: date) -> pa.Table:
-    """Day 1: the whole catalogue; later days: price changes to about 1% of it."""
+def products_for_day(
+    world: World, rng: np.random.Generator, day: date, catalogue_rng: np.random.Generator
+) -> pa.Table:
+    """Day 1: the whole catalogue; later days: price changes to about 1% of it.
+
+    The catalogue is drawn from ``catalogue_rng`` (the seed alone), so a product id names the
+    same product in every ``generate`` call with that seed, whatever its first day.
+    """
     p = world.products
     if len(p) == 0:
+        rng, day_rng = catalogue_rng, rng
         n = domain.CATALOGUE_SIZE
         category = rng.choice(
             len(domain.CATEGORIES), size=n, p=np.array([c[1] for c in domain.CATEGORIES])
@@ -141,6 +156,7 @@ def products_for_day(world: World, rng: np.random.Generator, day: date) -> pa.Ta
         p.weight = 1.0 / np.arange(1, n + 1) ** 1.1
         p.weight = p.weight[rng.permutation(n)]
         idx = np.arange(n)
+        rng = day_rng
     else:
         k = max(1, round(0.01 * len(p)))
         idx = np.sort(rng.choice(len(p), size=k, replace=False))

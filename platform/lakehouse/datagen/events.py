@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 from lakehouse.datagen import domain
 from lakehouse.datagen.columns import (
     SECONDS_PER_DAY,
+    customer_ids,
+    day_ids,
     day_start,
     diurnal_times,
     is_weekend,
@@ -65,10 +67,10 @@ def web_events_for_day(
 
     known = rng.random(n_sessions) >= domain.ANONYMOUS_SHARE
     customer = world.customers.sample(rng, n_sessions)
-    customer_ids = prefixed_ids("C", world.customers.number[customer], 7)
-    customer_ids = pc.if_else(pa.array(known), customer_ids, pa.scalar(None, pa.string()))
+    known_ids = customer_ids(world.customers.number[customer])
+    known_ids = pc.if_else(pa.array(known), known_ids, pa.scalar(None, pa.string()))
     device = rng.choice(len(domain.DEVICES), size=n_sessions, p=domain.DEVICE_SHARES)
-    session_ids = prefixed_ids("S", world.take_ids("next_session", n_sessions), 12)
+    session_ids = day_ids("S", day, n_sessions)
     event_type = rng.choice(len(domain.EVENT_TYPES), size=n, p=domain.EVENT_TYPE_SHARES)
     event_type[first] = 0
 
@@ -77,9 +79,9 @@ def web_events_for_day(
     by_session = pa.array(session)
     return make_table(
         {
-            "event_id": prefixed_ids("E", world.take_ids("next_event", n), 12),
+            "event_id": day_ids("E", day, n),
             "session_id": pc.take(session_ids, by_session),
-            "customer_id": pc.take(customer_ids, by_session),
+            "customer_id": pc.take(known_ids, by_session),
             "event_type": pick(domain.EVENT_TYPES, event_type),
             "url": _urls(rng, world, event_type),
             "occurred_at": timestamps(occurred),

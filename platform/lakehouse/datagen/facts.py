@@ -12,6 +12,8 @@ import pyarrow.compute as pc
 from lakehouse.datagen import domain
 from lakehouse.datagen.columns import (
     SECONDS_PER_DAY,
+    customer_ids,
+    day_ids,
     day_start,
     diurnal_times,
     make_table,
@@ -79,7 +81,7 @@ def _items(rng: np.random.Generator, world: World, n: int) -> dict[str, np.ndarr
 
 def _payments(
     rng: np.random.Generator,
-    world: World,
+    day: date,
     order_ids: pa.Array,
     status: np.ndarray,
     totals: np.ndarray,
@@ -109,7 +111,7 @@ def _payments(
     orders, when, state = orders[sort], when[sort], state[sort]
     return make_table(
         {
-            "payment_id": prefixed_ids("PAY", world.take_ids("next_payment", len(orders)), 10),
+            "payment_id": day_ids("PAY", day, len(orders)),
             "order_id": pc.take(order_ids, pa.array(orders)),
             "method": pick(domain.PAYMENT_METHODS, method[orders]),
             "amount": pa.array(totals[orders], pa.int64()),
@@ -125,7 +127,7 @@ def orders_for_day(world: World, rng: np.random.Generator, day: date, n: int) ->
     """``n`` orders on ``day`` (UTC), their items at the day's prices, and their payments."""
     created = np.sort(diurnal_times(rng, n, day))
     day_end = day_start(day) + SECONDS_PER_DAY - 1
-    order_ids = prefixed_ids("O", world.take_ids("next_order", n), 10)
+    order_ids = day_ids("O", day, n)
     customer = world.customers.sample(rng, n)
     currency = _currencies(rng, world, customer)
     status = _statuses(rng, (day_end - created) / 3600.0)
@@ -137,7 +139,7 @@ def orders_for_day(world: World, rng: np.random.Generator, day: date, n: int) ->
     orders = make_table(
         {
             "order_id": order_ids,
-            "customer_id": prefixed_ids("C", world.customers.number[customer], 7),
+            "customer_id": customer_ids(world.customers.number[customer]),
             "status": pick(domain.ORDER_STATUSES, status),
             "order_total": pa.array(items["total"], pa.int64()),
             "currency": currency,
@@ -159,5 +161,5 @@ def orders_for_day(world: World, rng: np.random.Generator, day: date, n: int) ->
         },
         money=("unit_price",),
     )
-    payments = _payments(rng, world, order_ids, status, items["total"], created, currency, day_end)
+    payments = _payments(rng, day, order_ids, status, items["total"], created, currency, day_end)
     return OrderDay(orders, order_items, payments)

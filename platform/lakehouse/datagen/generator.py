@@ -21,6 +21,7 @@ from lakehouse.datagen.state import World
 from lakehouse.datagen.writers import Payload, serialise
 
 _FAULT_STREAM = 99
+_CATALOGUE_STREAM = 98
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,10 @@ def generate(
     a local path or a ``file://`` / ``s3://`` URI (query options such as ``?region=`` go to
     ``pyarrow.fs.FileSystem.from_uri``); with ``storage_options`` (the lakehouse's ``AWS_*``
     settings: endpoint, region, credentials) an ``s3://`` URI is opened with those instead.
-    The same arguments give byte-identical files.
+    The same arguments give byte-identical files. Fact ids carry their day
+    (``O<YYYYMMDD><seq>``, see :func:`~lakehouse.datagen.columns.day_ids`), customers keep the
+    id of their first delivery day and the catalogue comes from the seed alone, so calls over
+    different days never reuse an id; generating a day again re-delivers that day.
     ``faults`` are injected into ``fault_source`` on every day.
 
     Raises:
@@ -167,11 +171,12 @@ def generate(
     chosen = fx.check_faults([faults] if isinstance(faults, str) else faults, fault_source)
     filesystem, root, base = _resolve(out, storage_options)
     world = World()
+    catalogue = np.random.default_rng(np.random.SeedSequence([seed, _CATALOGUE_STREAM]))
     report: list[GeneratedFile] = []
     for offset in range(days):
         day = start + timedelta(days=offset)
         tables = {
-            "products": products_for_day(world, _rng(seed, day, 0), day),
+            "products": products_for_day(world, _rng(seed, day, 0), day, catalogue),
             "customers": customers_for_day(world, _rng(seed, day, 1), day, rows_per_day),
         }
         order_day = orders_for_day(world, _rng(seed, day, 2), day, rows_per_day)

@@ -1,4 +1,4 @@
-"""The generator's memory across days: who the customers are, what the catalogue holds, next ids."""
+"""The generator's memory across days: who the customers are and what the catalogue holds."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _empty(dtype: type) -> np.ndarray:
 class CustomerState:
     """Current attributes of every customer delivered so far, one array element per customer."""
 
-    number: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    number: np.ndarray = field(default_factory=lambda: _empty(np.int64))  # <YYYYMMDD><seq>
     first: np.ndarray = field(default_factory=lambda: _empty(np.int64))
     last: np.ndarray = field(default_factory=lambda: _empty(np.int64))
     country: np.ndarray = field(default_factory=lambda: _empty(np.int64))
@@ -64,13 +64,3 @@ class World:
 
     customers: CustomerState = field(default_factory=CustomerState)
     products: ProductState = field(default_factory=ProductState)
-    next_order: int = 1
-    next_payment: int = 1
-    next_event: int = 1
-    next_session: int = 1
-
-    def take_ids(self, counter: str, n: int) -> np.ndarray:
-        """Reserve ``n`` consecutive numbers from ``counter`` (e.g. ``"next_order"``)."""
-        first = getattr(self, counter)
-        setattr(self, counter, first + n)
-        return np.arange(first, first + n, dtype=np.int64)

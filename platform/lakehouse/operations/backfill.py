@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +21,8 @@ from dagster._core.execution.backfill import (
     PartitionBackfill,
 )
 from dagster._core.utils import make_new_backfill_id
+
+from lakehouse.operations.selection import SelectionError, select_assets
 
 BACKFILL_DAEMON = "BACKFILL"
 HEARTBEAT_STALE_SECONDS = 120
@@ -65,17 +66,9 @@ def resolve_selection(defs: dg.Definitions, selection: str) -> list[dg.AssetKey]
     """
     graph = defs.resolve_asset_graph()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", dg.BetaWarning)  # group selection's include_sources
-            keys = dg.AssetSelection.from_string(selection).resolve(graph)
-    except Exception as exc:
-        raise BackfillError(
-            f"cannot read asset selection {selection!r}: {exc}. Use e.g. 'group:silver', "
-            "'key:silver/orders', 'key:bronze/orders+' or '*'"
-        ) from None
-    keys = {k for k in keys if graph.get(k).is_materializable}
-    if not keys:
-        raise BackfillError(f"asset selection {selection!r} names no materialisable asset")
+        keys = select_assets(defs, selection)
+    except SelectionError as exc:
+        raise BackfillError(str(exc)) from None
     unpartitioned = sorted(k.to_user_string() for k in keys if graph.get(k).partitions_def is None)
     if unpartitioned:
         raise BackfillError(
@@ -209,20 +202,12 @@ def backfill_command(
     *,
     wait: bool = True,
     out: TextIO = sys.stdout,
-    instance: dg.DagsterInstance | None = None,
+    instance: dg.DagsterInstance,
 ) -> int:
     """``lakehouse backfill``: submit, then follow the backfill; 0 on success, 1 on failures.
 
     ``defs`` are the platform's definitions and ``dagster_url`` the UI's address, for links.
     """
-    if instance is None:
-        try:
-            instance = dg.DagsterInstance.get()
-        except dg.DagsterInvariantViolationError:
-            raise BackfillError(
-                "DAGSTER_HOME is not set: export DAGSTER_HOME=$PWD/.dagster (the instance "
-                "`make run` starts) so the daemon can run the backfill"
-            ) from None
     backfill_id = submit_backfill(instance, defs, selection, start, end)
     url = f"{dagster_url}/runs/b/{backfill_id}"
     print(f"backfill {backfill_id} submitted: {selection} {start}..{end}  {url}", file=out)

@@ -12,14 +12,16 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import dagster as dg
 from dagster._core.utils import make_new_run_id
 
 from lakehouse.operations.dead_runs import headless_tags, reap_dead_runs
+from lakehouse.operations.instance import open_instance
 from lakehouse.operations.jobs import DAILY_JOB, GOLD_HISTORY_JOB
 from lakehouse.operations.landed_days import changed_sources, day_fingerprints, find_landed_days
+from lakehouse.operations.selection import select_assets
 from lakehouse.operations.signals import (
     SlotWait,
     Stopped,
@@ -38,17 +40,6 @@ _PREFLIGHT_POLL_SECONDS = 1.0
 def landed_days(landing_root: str, storage_options: Mapping[str, str] | None = None) -> list[date]:
     """Days up to today (UTC) for which any declared source has a landing folder, sorted."""
     return find_landed_days(landing_root, datetime.now(UTC).date(), storage_options).days
-
-
-def _instance() -> dg.DagsterInstance:
-    try:
-        return dg.DagsterInstance.get()
-    except dg.DagsterInvariantViolationError:
-        print(
-            "DAGSTER_HOME is not set: runs are not recorded (use `make materialize`)",
-            file=sys.stderr,
-        )
-        return dg.DagsterInstance.ephemeral()
 
 
 @dataclass
@@ -180,24 +171,33 @@ def _days(
     """The landed days to run within ``[start, end]`` and the lines to report."""
     landed = find_landed_days(settings.landing, today, settings.storage_options)
     notes = list(landed.ignored)
-    if start is None and end is None:
-        if not landed.days:
-            raise ValueError(
-                f"no landed days under {settings.landing}: run `lakehouse generate` first"
-            )
-        return landed.days, notes
-    first = start or (landed.days[0] if landed.days else end)
-    last = end or (landed.days[-1] if landed.days else start)
-    assert first is not None and last is not None
+    if not landed.days:
+        raise ValueError(f"no landed days under {settings.landing}: run `lakehouse generate` first")
+    first = start or landed.days[0]
+    last = end or landed.days[-1]
     if last < first:
-        raise ValueError(f"--end {last} is before --start {first}")
-    days, day, have = [], first, set(landed.days)
-    while day <= last:
-        if day in have:
-            days.append(day)
-        else:
-            notes.append(f"{day}: no landing folder: skipped")
-        day += timedelta(days=1)
+        raise ValueError(
+            f"nothing to run: the range {first}..{last} is empty (landed days: "
+            f"{landed.days[0]}..{landed.days[-1]})"
+        )
+    in_range = [d for d in landed.days if first <= d <= last]
+    gaps = (last - first).days + 1 - len(in_range)
+    if gaps and (start or end):
+        notes.append(f"{gaps} day(s) in {first}..{last} have no landing folder: skipped")
+    early = [d for d in in_range if d < settings.start_date]
+    days = [d for d in in_range if d >= settings.start_date]
+    if early:
+        note = (
+            f"{len(early)} landed day(s) before LAKEHOUSE_START_DATE={settings.start_date} "
+            f"(first {early[0]}): skipped; set LAKEHOUSE_START_DATE={early[0]} to include them"
+        )
+        if not days:
+            raise ValueError(note)
+        notes.append(note)
+    if not days:
+        raise ValueError(
+            f"no landed day in {first}..{last} (landed days: {landed.days[0]}..{landed.days[-1]})"
+        )
     return days, notes
 
 
@@ -211,6 +211,7 @@ def materialize_days(
     slot_timeout_seconds: float = SLOT_TIMEOUT_SECONDS,
     stale_after_seconds: float = STALE_AFTER_SECONDS,
     today: date | None = None,
+    instance_home: str | None = None,
 ) -> list[str]:
     """Materialise the daily job for every landed day in ``[start, end]``; returns failures.
 
@@ -223,14 +224,17 @@ def materialize_days(
     days, notes = _days(settings, start, end, today or datetime.now(UTC).date())
     for note in notes:
         print(note, file=sys.stderr)
-    keys = None
-    if selection:
-        keys = dg.AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())
+    keys = select_assets(defs, selection) if selection else None
     job = defs.resolve_job_def(DAILY_JOB)
     failed = []
     with stop_signals() as stop:
         headless = _Headless(
-            defs, _instance(), keys, stop, slot_timeout_seconds, stale_after_seconds
+            defs,
+            open_instance(settings, instance_home),
+            keys,
+            stop,
+            slot_timeout_seconds,
+            stale_after_seconds,
         )
         for day in days:
             if headless.run_day(job, day, settings):

@@ -73,6 +73,8 @@ class Settings:
     pii_key_from_env: bool
     storage_options: Mapping[str, str] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
+    dagster_home: str | None = None
+    """``DAGSTER_HOME`` when set: the Dagster instance to record runs in (else chosen by root)."""
 
     @property
     def public_storage_options(self) -> dict[str, str]:
@@ -223,4 +225,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         pii_key_from_env=bool(environ.get("LAKEHOUSE_PII_KEY")),
         storage_options=storage,
         operations=_operations(environ, env),
+        dagster_home=environ.get("DAGSTER_HOME", "").strip() or None,
     )

@@ -26,6 +26,11 @@ class LandingSpec(_Strict):
     path: str = Field(description="Glob under the landing root; '{date}' is the day (YYYY-MM-DD).")
     format: Literal["jsonl", "csv", "parquet"]
     options: dict[str, str] = Field(default_factory=dict)
+    null_values: list[str] | None = Field(
+        default=None,
+        description="CSV only: unquoted field texts read as null. Default: only the empty field "
+        "(['']); a quoted field is always text. JSON and Parquet carry their own null.",
+    )
 
     @field_validator("path")
     @classmethod
@@ -48,7 +53,16 @@ class LandingSpec(_Strict):
             )
         if "delimiter" in self.options and len(self.options["delimiter"]) != 1:
             raise ValueError("options.delimiter must be one character")
+        if self.null_values is not None and self.format != "csv":
+            raise ValueError(
+                f"null_values applies to csv only; {self.format} files carry their own null"
+            )
         return self
+
+    @property
+    def csv_null_values(self) -> list[str]:
+        """The unquoted CSV field texts read as null (default: only the empty field)."""
+        return [""] if self.null_values is None else list(self.null_values)
 
 
 class ColumnSpec(_Strict):

@@ -68,10 +68,10 @@ def test_progress_reads_the_backfill_from_the_instance(
 @pytest.mark.parametrize(
     ("selection", "start", "end", "message"),
     [
-        ("group:nothing", 2, 1, "names no materialisable asset"),
+        ("group:nothing", 2, 1, "matches no asset that can be materialised"),
         ("key:silver/orders", 1, 2, "before --start"),
         ("key:silver/orders", 1, 0, "not a partition of silver/orders"),
-        ("key:landing/orders", 2, 1, "no materialisable asset"),
+        ("key:landing/orders", 2, 1, "matches no asset that can be materialised"),
     ],
 )
 def test_a_bad_request_says_what_to_change(

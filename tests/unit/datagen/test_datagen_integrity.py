@@ -80,10 +80,13 @@ def test_order_total_is_the_sum_of_its_items(data: dict[str, dict[date, Rows]]) 
             assert lines[order["order_id"]] == list(range(1, n + 1))
 
 
-def test_order_ids_are_unique_across_days(data: dict[str, dict[date, Rows]]) -> None:
+def test_order_ids_are_unique_across_days_and_name_their_day(
+    data: dict[str, dict[date, Rows]],
+) -> None:
     ids = [o["order_id"] for orders in data["orders"].values() for o in orders]
     assert len(ids) == len(set(ids)) == 120
-    assert all(re.fullmatch(r"O\d{10}", i) for i in ids)
+    for day, orders in data["orders"].items():
+        assert all(re.fullmatch(rf"O{day:%Y%m%d}\d{{7}}", o["order_id"]) for o in orders)
 
 
 def test_order_times_fall_on_the_landing_day_in_utc(data: dict[str, dict[date, Rows]]) -> None:
@@ -122,7 +125,7 @@ def test_payments_cover_paying_orders_only(data: dict[str, dict[date, Rows]]) ->
             i for i, s in status.items() if s not in ("pending", "cancelled")
         )
         for p in payments:
-            assert re.fullmatch(r"PAY\d{10}", p["payment_id"])
+            assert re.fullmatch(rf"PAY{day:%Y%m%d}\d{{7}}", p["payment_id"])
             assert p["method"] in {"card", "paypal", "bank_transfer", "gift_card"}
             assert p["status"] in {"authorized", "captured", "refunded", "failed"}
             assert Decimal(str(p["amount"])) == total[p["order_id"]]
@@ -132,7 +135,8 @@ def test_payments_cover_paying_orders_only(data: dict[str, dict[date, Rows]]) ->
 def test_customer_and_product_formats(data: dict[str, dict[date, Rows]]) -> None:
     for day, customers in data["customers"].items():
         for c in customers:
-            assert re.fullmatch(r"C\d{7}", c["customer_id"])
+            assert re.fullmatch(r"C\d{8}\d{7}", c["customer_id"])
+            assert date.fromisoformat(c["customer_id"][1:9]) <= day
             assert re.fullmatch(r"\+\d{9,15}", c["phone"])
             assert re.fullmatch(r"[A-Z]{2}", c["country"])
             assert "@" in c["email"]
@@ -155,7 +159,8 @@ def test_web_events_shape(data: dict[str, dict[date, Rows]]) -> None:
     for day, rows in data["web_events"].items():
         assert 6 * 40 < len(rows) < 11 * 40
         for e in rows:
-            assert re.fullmatch(r"E\d{12}", e["event_id"])
+            assert re.fullmatch(rf"E{day:%Y%m%d}\d{{9}}", e["event_id"])
+            assert re.fullmatch(rf"S{day:%Y%m%d}\d{{8}}", e["session_id"])
             assert e["occurred_at"].endswith("Z")
             assert _utc(e["occurred_at"].replace("Z", "+00:00")).date() == day
             assert e["device"] in {"desktop", "mobile", "tablet"}

@@ -50,10 +50,7 @@ def test_a_range_runs_landed_days_only_and_names_each_gap(tmp_path: Path) -> Non
     )
     days, notes = _days(settings, date(2026, 1, 1), date(2026, 1, 4), TODAY)
     assert days == [date(2026, 1, 2), date(2026, 1, 4)]
-    assert notes == [
-        "2026-01-01: no landing folder: skipped",
-        "2026-01-03: no landing folder: skipped",
-    ]
+    assert notes == ["2 day(s) in 2026-01-01..2026-01-04 have no landing folder: skipped"]
     assert _days(settings, None, None, TODAY)[0] == days
 
 
