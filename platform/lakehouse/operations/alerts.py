@@ -9,8 +9,9 @@ import json
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
-from dagster._core.events import DagsterEventType, StepFailureData
+from dagster._core.events import DagsterEventType
 
+from lakehouse.operations.failures import failure_text
 from lakehouse.operations.webhook import Alert, post_alert
 from lakehouse.settings import Settings
 
@@ -49,18 +50,6 @@ class AlertWebhook(dg.ConfigurableResource):
         return cls(url=url, dagster_url=ops.dagster_url)
 
 
-def _failure_text(data: StepFailureData) -> str:
-    """The failure's own description, without the exception's module path in front."""
-    if data.user_failure_data is not None and data.user_failure_data.description:
-        return data.user_failure_data.description.strip()
-    if data.error is None:
-        return "unknown error"
-    message = data.error.message.strip()
-    prefix, _, rest = message.partition(": ")
-    cls_name = data.error.cls_name
-    return rest if cls_name and prefix.endswith(cls_name) else message
-
-
 def run_failure_alert(
     instance: dg.DagsterInstance, run: dg.DagsterRun, message: str, link: str
 ) -> Alert:
@@ -88,7 +77,7 @@ def run_failure_alert(
                     + (f": {check.description}" if check.description else "")
                 )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
-            reasons.append(f"{event.step_key}: {_failure_text(event.step_failure_data)}")
+            reasons.append(f"{event.step_key}: {failure_text(event.step_failure_data)}")
     failed_assets = tuple(sorted(planned - done))
     return Alert(
         title=f"Run failed: {run.job_name}",

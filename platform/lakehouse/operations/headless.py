@@ -18,6 +18,7 @@ import dagster as dg
 from dagster._core.utils import make_new_run_id
 
 from lakehouse.operations.dead_runs import headless_tags, reap_dead_runs
+from lakehouse.operations.failures import failure_text
 from lakehouse.operations.instance import open_instance
 from lakehouse.operations.jobs import DAILY_JOB, GOLD_HISTORY_JOB
 from lakehouse.operations.landed_days import changed_sources, day_fingerprints, find_landed_days
@@ -31,7 +32,8 @@ from lakehouse.operations.signals import (
 )
 from lakehouse.settings import Settings
 
-_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+_QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+"""Dagster's own console log stays silent: the outcome and each failure's reason are printed."""
 SLOT_TIMEOUT_SECONDS = 600.0
 STALE_AFTER_SECONDS = 3600.0
 _PREFLIGHT_POLL_SECONDS = 1.0
@@ -137,8 +139,8 @@ class _Headless:
             return True
         print(f"{label}  {'ok' if result.success else 'FAILED'}  run {result.run_id}", flush=True)
         for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data.error:
-                message = event.step_failure_data.error.message.strip()
+            if event.is_step_failure:
+                message = failure_text(event.step_failure_data).splitlines()[0]
                 print(f"    {event.step_key}: {message}", file=sys.stderr)
         return not result.success
 
