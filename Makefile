@@ -41,7 +41,7 @@ seed: install  ## write deterministic sample landing files for the last SEED_DAY
 
 run: seed  ## install, seed, start the Dagster UI and daemon on http://HOST:PORT
 	@echo "Dagster UI: http://$(HOST):$(PORT)  (DAGSTER_HOME=$(DAGSTER_HOME))"
-	$(BIN)/dg dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	scripts/run-dev.sh $(BIN)/dg dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
 materialize: seed  ## materialise every asset for the seeded days, headless (runs show in the UI)
 	$(BIN)/lakehouse materialize
