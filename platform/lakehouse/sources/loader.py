@@ -39,6 +39,21 @@ def _nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> in
     return 1
 
 
+def _locate(
+    loc: tuple[Any, ...], message: str, lines: dict[tuple[Any, ...], int]
+) -> tuple[tuple[Any, ...], str]:
+    """A whole-declaration error that starts with a field's name points at that field."""
+    if loc:
+        return loc, message
+    head, _, rest = message.partition(" ")
+    path = tuple(head.split("."))
+    if path in lines and rest:
+        return path, rest
+    if message.startswith("a key column"):
+        return ("keys",), message
+    return loc, message
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc]
     return "".join(parts).lstrip(".") or "(document)"
@@ -65,8 +80,8 @@ def parse_source(text: str, origin: str) -> SourceSpec:
         lines = _line_index(node)
         problems = []
         for error in exc.errors():
-            loc = tuple(error["loc"])
             message = error["msg"].removeprefix("Value error, ")
+            loc, message = _locate(tuple(error["loc"]), message, lines)
             problems.append(
                 f"{origin}:{_nearest_line(lines, loc)}: field '{_field_name(loc)}': {message}"
             )

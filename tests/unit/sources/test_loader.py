@@ -55,7 +55,7 @@ def test_valid_declaration_parses() -> None:
     ("old", "new", "line", "field", "reason"),
     [
         ("    type: timestamp", "    type: timestampz", 14, "columns[1].type", "unknown type"),
-        ("keys: [thing_id]", "keys: [nope]", 1, "(document)", "keys names unknown column"),
+        ("keys: [thing_id]", "keys: [nope]", 8, "keys", "names unknown column"),
         (
             '  path: "things/{date}/*.jsonl"',
             '  path: "things/*.jsonl"',
