@@ -7,6 +7,7 @@ from lakehouse.gold.assets import build_gold_defs
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.assets import landing_spec
 from lakehouse.landing.partitions import daily_partitions
+from lakehouse.observability.defs import build_observability_defs
 from lakehouse.operations.automation import build_automation_defs
 from lakehouse.operations.jobs import daily_job, gold_history_job
 from lakehouse.operations.operations_defs import build_operations_defs
@@ -37,6 +38,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         build_gold_defs(partitions),
         build_operations_defs(),
         build_automation_defs(settings, specs, partitions),
+        build_observability_defs(settings),
     )
 
 
