@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from lakehouse.lake import DeltaStore
 from lakehouse.landing.files import list_landing_files, read_landing_file
+from lakehouse.silver.refine import history_key
 from lakehouse.sources import load_sources
 
 from .conftest import DAYS, Lakehouse
@@ -35,9 +36,12 @@ def _partition(store: DeltaStore, key: list[str], day) -> pa.Table:
     return store.read(key, filter_column="_landing_date", filter_value=day)
 
 
+BRONZE_SILVER = [f"{layer}/{name}" for layer in ("bronze", "silver") for name in SPECS]
+
+
 def test_two_days_close_the_row_accounting(lakehouse: Lakehouse) -> None:
     for day in DAYS:
-        assert lakehouse.materialize(day).success
+        assert lakehouse.materialize(day, BRONZE_SILVER).success
     store = DeltaStore(lakehouse.settings.root)
     for spec in SPECS.values():
         for day in DAYS:
@@ -46,8 +50,12 @@ def test_two_days_close_the_row_accounting(lakehouse: Lakehouse) -> None:
         if spec.kind == "fact":
             for day in DAYS:
                 bronze = _partition(store, ["bronze", spec.name], day)
-                silver = _partition(store, ["silver", spec.name], day)
-                assert silver.num_rows == _distinct_keys(bronze, spec.keys)
+                history = _partition(store, history_key(spec), day)
+                assert history.num_rows == _distinct_keys(bronze, spec.keys)
+            bronze_all = store.read(["bronze", spec.name])
+            silver = store.read(["silver", spec.name])
+            assert silver.num_rows == _distinct_keys(bronze_all, spec.keys)
+            assert _distinct_keys(silver, spec.keys) == silver.num_rows
         else:
             bronze_all = store.read(["bronze", spec.name])
             silver = store.read(["silver", spec.name])
@@ -56,7 +64,7 @@ def test_two_days_close_the_row_accounting(lakehouse: Lakehouse) -> None:
 
 
 def test_silver_customers_hold_no_clear_text_pii(lakehouse: Lakehouse) -> None:
-    lakehouse.materialize(DAYS[0])
+    lakehouse.materialize(DAYS[0], BRONZE_SILVER)
     store = DeltaStore(lakehouse.settings.root)
     bronze = store.read(["bronze", "customers"])
     silver = store.read(["silver", "customers"])
@@ -69,16 +77,19 @@ def test_silver_customers_hold_no_clear_text_pii(lakehouse: Lakehouse) -> None:
 
 def test_rematerialising_a_partition_is_idempotent(lakehouse: Lakehouse) -> None:
     for day in DAYS:
-        lakehouse.materialize(day)
+        lakehouse.materialize(day, BRONZE_SILVER)
     store = DeltaStore(lakehouse.settings.root)
     key = ["silver", "orders"]
+    tables = (key, history_key(SPECS["orders"]))
     version = store.table(key).version()
-    before = {d: _partition(store, key, d).drop_columns(["_ingested_at"]) for d in DAYS}
-    lakehouse.materialize(DAYS[0])
+    before = {
+        t[1]: store.read(t).drop_columns(["_ingested_at"]).sort_by("order_id") for t in tables
+    }
+    lakehouse.materialize(DAYS[0], BRONZE_SILVER)
     assert store.table(key).version() > version
-    for day in DAYS:
-        after = _partition(store, key, day).drop_columns(["_ingested_at"])
-        assert after.sort_by("order_id").equals(before[day].sort_by("order_id"))
+    for table in tables:
+        after = store.read(table).drop_columns(["_ingested_at"]).sort_by("order_id")
+        assert after.equals(before[table[1]])
     bronze = _partition(store, ["bronze", "orders"], DAYS[0])
     assert bronze.num_rows == _landed_rows(lakehouse, "orders", DAYS[0])
 
@@ -103,7 +114,7 @@ def test_late_rows_keep_their_business_date(tmp_path) -> None:
     from .conftest import make_lakehouse
 
     lakehouse = make_lakehouse(tmp_path, faults=("late_rows",))
-    lakehouse.materialize(DAYS[1])
+    lakehouse.materialize(DAYS[1], BRONZE_SILVER)
     silver = _partition(DeltaStore(lakehouse.settings.root), ["silver", "orders"], DAYS[1])
     late = pc.sum(pc.less(silver.column("order_date"), pa.scalar(DAYS[1]))).as_py()
     assert late > 0

@@ -7,9 +7,9 @@ from lakehouse.lake.predicates import (
     partition_predicate,
     partition_scalar,
 )
-from lakehouse.lake.reader import DeltaReader, TableNotFoundError
+from lakehouse.lake.reader import DeltaReader, TableNotFoundError, register_delta
 from lakehouse.lake.results import WriteResult
-from lakehouse.lake.store import DeltaStore, register_delta
+from lakehouse.lake.store import DeltaStore
 from lakehouse.lake.uris import is_local, key_parts, table_uri
 
 __all__ = [

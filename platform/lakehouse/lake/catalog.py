@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import duckdb
-from deltalake import DeltaTable
 from pyarrow import fs
 
 from lakehouse.lake.filesystems import filesystem_for
+from lakehouse.lake.reader import DeltaReader
 from lakehouse.lake.retry import with_retry_bounds
 from lakehouse.lake.sandbox import ANALYST_LAYERS, lock_down
 
@@ -64,7 +64,8 @@ def connect(
         if layer not in layers:
             continue
         options = with_retry_bounds(uri, storage_options)
-        dataset = DeltaTable(uri, storage_options=options or None).to_pyarrow_dataset()
+        reader, key = DeltaReader.for_table(uri, options)
+        dataset = reader.dataset(key)
         hidden = f"__{layer}__{table}"
         con.register(hidden, dataset)
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')

@@ -118,3 +118,17 @@ def check_merge_input(
 def extra_columns(data: pa.Table, table_schema: pa.Schema) -> list[str]:
     """Columns of ``data`` the table does not have yet (additive schema drift)."""
     return [name for name in data.column_names if name not in table_schema.names]
+
+
+def check_in_partitions(data: pa.Table, column: str, values: Sequence[pa.Scalar], uri: str) -> None:
+    """Raise ``PartitionMismatchError`` unless every row's ``column`` is one of ``values``."""
+    allowed = pa.array([v.as_py() for v in values], data.schema.field(column).type)
+    inside = pc.fill_null(pc.is_in(data.column(column), value_set=allowed), False)
+    outside = data.num_rows - (pc.sum(inside).as_py() or 0)
+    if outside:
+        example = data.column(column)[pc.index(inside, False).as_py()].as_py()
+        raise PartitionMismatchError(
+            f"{outside} of {data.num_rows} rows for {uri} have {column} outside the partitions "
+            f"replaced ({', '.join(str(v.as_py()) for v in values)}; e.g. {example!r}); nothing "
+            "was written. Filter the data to those partitions, or name every partition it holds."
+        )

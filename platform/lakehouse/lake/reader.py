@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
@@ -103,3 +104,15 @@ class DeltaReader:
     def history(self, key: Key, limit: int | None = None) -> list[dict[str, Any]]:
         """Commit history, newest first (operation, parameters, metrics, version, timestamp)."""
         return self.table(key).history(limit)
+
+
+def register_delta(
+    con: duckdb.DuckDBPyConnection, name: str, table: DeltaTable | pads.Dataset
+) -> None:
+    """Register a Delta table (or its pyarrow dataset) as the DuckDB view ``name``.
+
+    DuckDB's delta extension cannot be installed here, so DuckDB scans the Arrow dataset;
+    filters in SQL are pushed down to it.
+    """
+    dataset = table.to_pyarrow_dataset() if isinstance(table, DeltaTable) else table
+    con.register(name, dataset)

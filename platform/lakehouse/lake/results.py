@@ -19,7 +19,7 @@ class WriteResult:
     """Outcome of one write to one Delta table (one commit, or none for a no-op merge)."""
 
     uri: str
-    operation: str  # "append" | "replace_partition" | "merge" | "overwrite"
+    operation: str  # "append" | "replace_partition(s)" | "replace_range" | "merge" | "overwrite"
     version: int
     rows: int  # rows in the written input table
     files_added: int
@@ -111,3 +111,34 @@ def rows_in_partition(table: DeltaTable, column: str, value: pa.Scalar) -> int |
     if records.null_count:
         return None
     return int(pc.sum(records).as_py() or 0)
+
+
+def describe_write(
+    uri: str,
+    table: DeltaTable | None,
+    before: int | None,
+    operation: str,
+    data: pa.Table,
+    counts: Mapping[str, int | None],
+    storage_options: Mapping[str, str] | None,
+) -> WriteResult:
+    """The ``WriteResult`` of a write to ``uri`` that found the table at version ``before``.
+
+    A table created by the write is read back (version 0 unless another writer raced).
+    """
+    options = dict(storage_options or {}) or None
+    if table is None:
+        table = DeltaTable(uri, storage_options=options)
+    version = table.version()
+    stats: CommitStats = (
+        no_commit(version) if version == before else read_commit(uri, version, options)
+    )
+    return WriteResult(
+        uri=uri,
+        operation=operation,
+        version=version,
+        rows=data.num_rows,
+        files_added=stats.files_added,
+        bytes_added=stats.bytes_added,
+        **counts,
+    )

@@ -9,16 +9,16 @@ write, so a refused write leaves the table as it was.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-import duckdb
 import pyarrow as pa
-import pyarrow.dataset as pads
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from lakehouse.lake.checks import (
     check_columns_present,
     check_in_partition,
+    check_in_partitions,
     check_in_range,
     check_merge_input,
     check_partitioned_by,
@@ -29,18 +29,12 @@ from lakehouse.lake.predicates import (
     PartitionValue,
     partition_predicate,
     partition_scalar,
-    quote_identifier,
     range_predicate,
 )
 from lakehouse.lake.reader import DeltaReader, Key
-from lakehouse.lake.results import (
-    CommitStats,
-    WriteResult,
-    no_commit,
-    read_commit,
-    rows_in_partition,
-)
+from lakehouse.lake.results import WriteResult, describe_write, rows_in_partition
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
+from lakehouse.lake.upsert import upserted
 
 
 def _schema(table: DeltaTable) -> pa.Schema:
@@ -69,33 +63,7 @@ class DeltaStore(DeltaReader):
         write_deltalake(
             table if table is not None else uri, data, storage_options=self._options(), **write_args
         )
-        return self._result(uri, table, before, operation, data, counts or {})
-
-    def _result(
-        self,
-        uri: str,
-        table: DeltaTable | None,
-        before: int | None,
-        operation: str,
-        data: pa.Table,
-        counts: Mapping[str, int | None],
-    ) -> WriteResult:
-        # A table created by this write is read back (version 0 unless another writer raced).
-        if table is None:
-            table = DeltaTable(uri, storage_options=self._options())
-        version = table.version()
-        stats: CommitStats = (
-            no_commit(version) if version == before else read_commit(uri, version, self._options())
-        )
-        return WriteResult(
-            uri=uri,
-            operation=operation,
-            version=version,
-            rows=data.num_rows,
-            files_added=stats.files_added,
-            bytes_added=stats.bytes_added,
-            **counts,
-        )
+        return describe_write(uri, table, before, operation, data, counts or {}, self._options())
 
     @retry_commits
     def append(
@@ -233,9 +201,11 @@ class DeltaStore(DeltaReader):
         With ``newer_column`` a matching row is only updated when the incoming value is ``>=``
         the stored one (or the stored one is null), so a late, older row never wins. New
         columns in ``data`` are added to the table. The table is created (partitioned by
-        ``partition_by``) if missing. Raises ``MergeKeyError`` if keys or ``newer_column`` are
-        missing, null or (keys) duplicated in ``data``, ``MissingColumnsError`` if ``data``
-        lacks a table column.
+        ``partition_by``) if missing. The upsert is computed in Arrow (``lake.upsert``) and
+        the table rewritten with a plain write, never a delta-rs merge, whose files every
+        filtered read would fail on; its cost is the table's, so keep it to dimensions.
+        Raises ``MergeKeyError`` if keys or ``newer_column`` are missing, null or (keys)
+        duplicated in ``data``, ``MissingColumnsError`` if ``data`` lacks a table column.
         """
         uri = self.uri(key)
         check_merge_input(data, keys, newer_column, uri)
@@ -245,33 +215,66 @@ class DeltaStore(DeltaReader):
             partitions = list(partition_by) if partition_by else None
             return self._write(uri, None, data, "merge", counts, partition_by=partitions)
         check_columns_present(data, _schema(table), uri)
-        before = table.version()
-        on = " AND ".join(f"t.{quote_identifier(k)} = s.{quote_identifier(k)}" for k in keys)
-        newer = None
-        if newer_column:
-            col = quote_identifier(newer_column)
-            newer = f"s.{col} >= t.{col} OR t.{col} IS NULL"
-        # merge_schema=True: without it delta-rs 1.6.6 silently drops source-only columns.
-        metrics: dict[str, Any] = (
-            table.merge(data, on, source_alias="s", target_alias="t", merge_schema=True)
-            .when_matched_update_all(predicate=newer)
-            .when_not_matched_insert_all()
-            .execute()
+        if data.num_rows == 0:
+            counts = {"rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
+            return describe_write(
+                uri, table, table.version(), "merge", data, counts, self._options()
+            )
+        stored = table.to_pyarrow_dataset().to_table()
+        rows, plan = upserted(stored, data, keys, newer_column)
+        del stored
+        counts = {"rows_inserted": plan.inserted, "rows_updated": plan.updated, "rows_deleted": 0}
+        result = self._write(
+            uri,
+            table,
+            rows,
+            "merge",
+            counts,
+            mode="overwrite",
+            partition_by=table.metadata().partition_columns or None,
+            schema_mode="merge" if extra_columns(data, _schema(table)) else None,
         )
-        counts = {
-            f"rows_{name}": metrics.get(f"num_target_rows_{name}")
-            for name in ("inserted", "updated", "deleted")
-        }
-        return self._result(uri, table, before, "merge", data, counts)
+        return replace(result, rows=data.num_rows)
 
+    @retry_commits
+    def replace_partitions(
+        self, key: Key, data: pa.Table, column: str, values: Sequence[PartitionValue]
+    ) -> WriteResult:
+        """Atomically replace every partition ``column in values`` with ``data`` (one commit).
 
-def register_delta(
-    con: duckdb.DuckDBPyConnection, name: str, table: DeltaTable | pads.Dataset
-) -> None:
-    """Register a Delta table (or its pyarrow dataset) as the DuckDB view ``name``.
-
-    DuckDB's delta extension cannot be installed here, so DuckDB scans the Arrow dataset;
-    filters in SQL are pushed down to it.
-    """
-    dataset = table.to_pyarrow_dataset() if isinstance(table, DeltaTable) else table
-    con.register(name, dataset)
+        Like ``replace_partition`` for several partitions at once: each value is checked like
+        a partition value, every row of ``data`` must lie in one of the partitions, other
+        partitions are never touched, and a missing table is created partitioned by
+        ``column``. Raises ``ValueError`` when ``values`` is empty, and the errors of
+        ``replace_partition``.
+        """
+        uri = self.uri(key)
+        if not values:
+            raise ValueError(f"replace_partitions of {uri} needs at least one partition value")
+        table = self._open(uri)
+        schema = _schema(table) if table is not None else data.schema
+        unique = sorted(set(values))  # type: ignore[type-var]
+        predicate = " OR ".join(
+            f"({partition_predicate(schema, column, v, table=uri)})" for v in unique
+        )
+        scalars = [
+            partition_scalar(data.schema, column, v, table=f"the data for {uri}") for v in unique
+        ]
+        check_in_partitions(data, column, scalars, uri)
+        rows_deleted: int | None = 0
+        if table is not None:
+            check_partitioned_by(uri, table.metadata().partition_columns, column)
+            check_columns_present(data, schema, uri)
+            counted = [rows_in_partition(table, column, s) for s in scalars]
+            rows_deleted = None if None in counted else sum(c or 0 for c in counted)
+        return self._write(
+            uri,
+            table,
+            data,
+            "replace_partitions",
+            {"rows_inserted": data.num_rows, "rows_deleted": rows_deleted},
+            mode="overwrite",
+            predicate=predicate,
+            partition_by=[column] if table is None else None,
+            schema_mode="merge" if table is not None and extra_columns(data, schema) else None,
+        )

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 import pyarrow as pa
+from deltalake.fs import DeltaStorageHandler
 
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.lake.results import WriteResult
 from lakehouse.lake.store import DeltaStore
+from lakehouse.lake.uris import is_local
 
 STAGING = "_staging"
 
@@ -59,6 +61,23 @@ def drop_table(store: DeltaStore, key: Sequence[str]) -> None:
     filesystem, path = filesystem_for(store.uri(key), store.storage_options)
     with contextlib.suppress(FileNotFoundError):
         filesystem.delete_dir(path)
+
+
+def drop_staged(store: DeltaStore, key: Sequence[str]) -> None:
+    """Delete a staging table, reaching object stores through deltalake (as its writes do).
+
+    Unlike ``drop_table`` (pyarrow's S3 filesystem, configured by the store's options only),
+    this honours the ``AWS_*`` environment that deltalake reads, which is how the dbt plugins
+    reach S3. Does nothing if there is no Delta table at ``key``.
+    """
+    if not store.exists(key):
+        return
+    uri = store.uri(key)
+    if is_local(uri):
+        drop_table(store, key)
+    else:
+        handler = DeltaStorageHandler(uri, dict(store.storage_options) or None)
+        handler.delete_dir("")  # every object under the table's prefix
 
 
 def write_audit_publish(

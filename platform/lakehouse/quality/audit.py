@@ -127,6 +127,38 @@ def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutco
     return _failing(con, condition, CheckName.VALUE_RANGES, "Numeric columns lie in their ranges.")
 
 
+def check_table_unique_keys(rest: pa.Table, rows: pa.Table, spec: SourceSpec) -> CheckOutcome:
+    """The keys of the table after a publish are unique: ``rows`` plus the ``rest`` it keeps.
+
+    ``rows`` is what the publishing commit writes, ``rest`` the key columns of every row of
+    the table that commit leaves in place (all of its other partitions).
+    """
+    keys = ", ".join(quote(k) for k in spec.keys)
+    con = duckdb.connect()
+    try:
+        con.register("kept", rest.select(spec.keys))
+        con.register("written", rows.select(spec.keys))
+        con.execute(
+            f"CREATE TEMP TABLE duplicated AS SELECT {keys}, count(*) AS copies FROM "
+            f"(SELECT {keys} FROM kept UNION ALL SELECT {keys} FROM written) "
+            f"GROUP BY ALL HAVING count(*) > 1"
+        )
+        count, copies = con.sql("SELECT count(*), sum(copies) FROM duplicated").fetchall()[0]
+        sample = con.sql(f"SELECT * FROM duplicated LIMIT {SAMPLE_ROWS}").to_arrow_table()
+    finally:
+        con.close()
+    return CheckOutcome(
+        name=CheckName.TABLE_UNIQUE_KEYS,
+        passed=count == 0,
+        description=f"Keys {spec.keys} are unique across the table ({rest.num_rows} rows kept, "
+        f"{rows.num_rows} written).",
+        observed=count,
+        threshold=0,
+        failing_rows=int(copies or 0),
+        sample=sample.to_pylist(),
+    )
+
+
 ROW_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection, SourceSpec], CheckOutcome], ...] = (
     check_not_null,
     check_unique_keys,

@@ -12,6 +12,7 @@ class CheckName(StrEnum):
     CONTRACT_SCHEMA = "contract_schema"
     NOT_NULL = "not_null"
     UNIQUE_KEYS = "unique_keys"
+    TABLE_UNIQUE_KEYS = "table_unique_keys"
     ACCEPTED_VALUES = "accepted_values"
     VALUE_RANGES = "value_ranges"
     ERROR_BUDGET = "error_budget"
@@ -40,6 +41,11 @@ CHECKS: dict[CheckName, CheckInfo] = {
     CheckName.CONTRACT_SCHEMA: CheckInfo("Columns and types equal the contract.", blocking=True),
     CheckName.NOT_NULL: CheckInfo("Required columns and keys hold no NULL.", blocking=True),
     CheckName.UNIQUE_KEYS: CheckInfo("Business keys are unique.", blocking=True),
+    CheckName.TABLE_UNIQUE_KEYS: CheckInfo(
+        "Business keys are unique across the whole table once the day is combined "
+        "(one row per key: its latest version).",
+        blocking=True,
+    ),
     CheckName.ACCEPTED_VALUES: CheckInfo(
         "Enumerated columns hold only accepted values.", blocking=True
     ),

@@ -133,7 +133,7 @@ def key_range(keys: pa.ChunkedArray, field: pa.Field) -> pc.Expression | None:
     bounds = pc.min_max(keys)
     if not bounds["min"].is_valid:
         return None
-    # In the scanned column's own type (a table may read as string_view): kernels need both.
+    # In the scanned column's own type: comparison kernels need both sides alike.
     low, high = bounds["min"].cast(field.type), bounds["max"].cast(field.type)
     return (pc.field(field.name) >= low) & (pc.field(field.name) <= high)
 
@@ -158,12 +158,7 @@ def check_references(
         name = quote(column.name)
         dataset = store.dataset(["silver", table])
         where = key_range(published[column.name], dataset.schema.field(target))
-        try:
-            referenced = dataset.to_table(columns=[target], filter=where)
-        except pa.ArrowNotImplementedError:
-            # Files written by a delta-rs merge store strings as string_view, which pyarrow
-            # 26 cannot compare with a filter's string bounds: scan the column unfiltered.
-            referenced = dataset.to_table(columns=[target])
+        referenced = dataset.to_table(columns=[target], filter=where)
         con.register("referenced", referenced)
         dangling = (
             f"FROM published ANTI JOIN referenced ON published.{name} = referenced.{quote(target)} "

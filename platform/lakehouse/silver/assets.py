@@ -41,7 +41,11 @@ def column_lineage(spec: SourceSpec) -> dg.TableColumnLineage:
 
 def _describe(spec: SourceSpec) -> str:
     if spec.kind == "fact":
-        write = f"Replaces its landing-day partition ({LANDING_DATE})"
+        write = (
+            f"One row per key, its latest version (by {spec.order_by or 'landing day'}, then "
+            f"landing day, then ingestion time); every landing day's rows stay in "
+            f"silver/{spec.name}_history, partitioned by {LANDING_DATE}"
+        )
     else:
         write = f"Merged on {spec.keys} into current state (latest {spec.order_by} wins)"
     pii = f" PII masked: {', '.join(spec.pii_columns)}." if spec.pii_columns else ""

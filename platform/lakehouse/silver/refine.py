@@ -6,20 +6,31 @@ from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lakehouse.lake import DeltaStore, WriteResult
 from lakehouse.lake.quarantine import quarantine_key, write_quarantine
+from lakehouse.lake.upsert import conform
 from lakehouse.lake.wap import write_audit_publish
-from lakehouse.quality.audit import CheckOutcome, audit
+from lakehouse.quality.audit import CheckOutcome, audit, check_table_unique_keys
 from lakehouse.quality.names import CheckName
 from lakehouse.quality.trends import (
     check_drift,
     check_references,
     check_volume,
+    key_range,
     partition_row_counts,
 )
-from lakehouse.silver.transform import SilverSplit, silver_schema, split_silver
+from lakehouse.silver.transform import (
+    SilverSplit,
+    latest_versions,
+    replaced_days,
+    silver_schema,
+    split_silver,
+)
 from lakehouse.sources import LANDING_DATE, SourceSpec
+
+HISTORY_SUFFIX = "_history"
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,7 @@ def budget_check(split: SilverSplit, spec: SourceSpec) -> CheckOutcome:
     """Invalid rows within the contract's error budget (duplicates are not errors)."""
     budget = spec.quality.error_budget
     sample = split.quarantined.filter(
-        pa.compute.not_equal(split.quarantined.column("reason"), "duplicate")
+        pc.not_equal(split.quarantined.column("reason"), "duplicate")
     ).slice(0, 5)
     return CheckOutcome(
         name=CheckName.ERROR_BUDGET,
@@ -54,11 +65,115 @@ def budget_check(split: SilverSplit, spec: SourceSpec) -> CheckOutcome:
     )
 
 
+def history_key(spec: SourceSpec) -> list[str]:
+    """Where a fact keeps every landing day's version of its rows: ``silver/<fact>_history``."""
+    return ["silver", f"{spec.name}{HISTORY_SUFFIX}"]
+
+
+@dataclass(frozen=True)
+class FactUpdate:
+    """How the current table of a fact changes when a landing day is (re)published."""
+
+    rows: pa.Table
+    """Everything the replaced landing days hold afterwards."""
+    days: list[date]
+    """The landing-day partitions of the current table that ``rows`` replace."""
+    unique: CheckOutcome
+    """Table-wide key uniqueness of the current table after the update."""
+
+
+def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
+    return pa.concat_tables([k.select(names) for k in keys]).group_by(names).aggregate([])
+
+
+def _day_keys(store: DeltaStore, key: list[str], spec: SourceSpec, day: date) -> pa.Table:
+    if not store.exists(key):
+        return pa.table({})
+    return store.read(key, filter_column=LANDING_DATE, filter_value=day, columns=spec.keys)
+
+
+def _rows_with_keys(
+    store: DeltaStore,
+    key: list[str],
+    keys: pa.Table,
+    spec: SourceSpec,
+    schema: pa.Schema,
+    where: pc.Expression | None = None,
+) -> pa.Table:
+    """The rows of table ``key`` whose business key is in ``keys`` (files pruned by key range)."""
+    if not store.exists(key) or keys.num_rows == 0:
+        return schema.empty_table()
+    dataset = store.dataset(key)
+    first = spec.keys[0]
+    scan = key_range(keys.column(first), dataset.schema.field(first))
+    if where is not None:
+        scan = where if scan is None else scan & where
+    found = dataset.to_table(columns=schema.names, filter=scan)
+    return conform(found.join(keys, spec.keys, join_type="left semi"), schema)
+
+
+def fact_update(store: DeltaStore, spec: SourceSpec, day: date, candidate: pa.Table) -> FactUpdate:
+    """Re-decide the latest version of every key the day touches, across all landing days.
+
+    The touched keys are the candidate's, the day's earlier candidate's (history) and those
+    whose current version came from the day. Their versions from other landing days come from
+    the history table, read only where the keys' range lies; the current table is rewritten
+    for the day and for any other day whose rows change. Cost follows the day's keys.
+    """
+    current, history = ["silver", spec.name], history_key(spec)
+    schema = silver_schema(spec)
+    published_before = [_day_keys(store, k, spec, day) for k in (history, current)]
+    touched = _distinct([candidate, *(t for t in published_before if t.num_rows)], spec.keys)
+    earlier = _rows_with_keys(
+        store, history, touched, spec, schema, pc.field(LANDING_DATE) != pa.scalar(day)
+    )
+    winners = latest_versions(pa.concat_tables([conform(candidate, schema), earlier]), spec)
+    located = _rows_with_keys(
+        store, current, touched, spec, pa.schema([schema.field(c) for c in locator(spec)])
+    )
+    days = replaced_days(day, located, winners, spec.keys)
+    in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
+    kept = schema.empty_table()
+    others = [d for d in days if d != day]
+    if others and store.exists(current):
+        other_days = pc.field(LANDING_DATE).isin(pa.array(others, pa.date32()))
+        kept = store.dataset(current).to_table(columns=schema.names, filter=other_days)
+        kept = conform(kept.join(touched, spec.keys, join_type="left anti"), schema)
+    rows = pa.concat_tables([winners.filter(in_days), kept])
+    rest = (
+        store.dataset(current).to_table(columns=spec.keys, filter=~in_days)
+        if store.exists(current)
+        else pa.schema([schema.field(k) for k in spec.keys]).empty_table()
+    )
+    return FactUpdate(rows, days, check_table_unique_keys(rest, rows, spec))
+
+
+def locator(spec: SourceSpec) -> list[str]:
+    """The columns that say where a key's current row lives: its keys and landing day."""
+    return [*spec.keys, LANDING_DATE]
+
+
+def adopt_history(store: DeltaStore, spec: SourceSpec) -> None:
+    """Split a fact table written before history existed: history := it, it := latest versions.
+
+    Until then a fact's silver table held every landing day's rows; this runs once, the first
+    time such a table is refined, and costs one read and two writes of the table.
+    """
+    current, history = ["silver", spec.name], history_key(spec)
+    if store.exists(history) or not store.exists(current):
+        return
+    rows = conform(store.read(current), silver_schema(spec))
+    store.overwrite(history, rows, partition_by=[LANDING_DATE])
+    store.overwrite(current, latest_versions(rows, spec), partition_by=[LANDING_DATE])
+
+
 def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: str) -> SilverOutcome:
     """Turn one bronze partition into silver, publishing only what passes the blocking checks.
 
-    Facts replace their landing-day partition; dimensions merge on their keys (latest wins).
-    Quarantined rows replace the day's partition of ``quarantine/<source>`` either way.
+    Facts keep every landing day's rows in ``silver/<fact>_history`` (the day's partition is
+    replaced) and one row per key, its latest version, in ``silver/<fact>``; dimensions merge
+    on their keys (latest wins). Quarantined rows replace the day's partition of
+    ``quarantine/<source>`` either way.
     """
     key = ["silver", spec.name]
     # No reference to the bronze batch outlives the split: it is freed before the writes.
@@ -68,26 +183,37 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
         pii_key,
     )
     write_quarantine(store, quarantine_key(spec.name), split.quarantined, day)
-    counts = partition_row_counts(store, key) if spec.kind == "fact" else {}
+    fact = spec.kind == "fact"
+    if fact:
+        adopt_history(store, spec)
+    counts = partition_row_counts(store, history_key(spec)) if fact else {}
     schema = silver_schema(spec)
+    updates: list[FactUpdate] = []
 
     def audit_candidate(candidate: pa.Table) -> list[CheckOutcome]:
-        return [*audit(candidate, spec, schema), budget_check(split, spec)]
+        outcomes = [*audit(candidate, spec, schema), budget_check(split, spec)]
+        if fact:
+            updates.append(fact_update(store, spec, day, candidate))
+            outcomes.append(updates[-1].unique)
+        return outcomes
 
     def publish(candidate: pa.Table) -> WriteResult:
-        if spec.kind == "fact":
-            return store.replace_partition(key, candidate, LANDING_DATE, day)
+        if fact:
+            store.replace_partition(history_key(spec), candidate, LANDING_DATE, day)
+            update = updates[-1]
+            return store.replace_partitions(key, update.rows, LANDING_DATE, update.days)
         return store.merge(key, candidate, keys=spec.keys, newer_column=spec.order_by)
 
     wap = write_audit_publish(store, key, split.published, audit_candidate, publish)
     observed: list[CheckOutcome] = []
-    if spec.kind == "fact":
+    if fact:
         q = spec.quality
         observed.append(
             check_volume(counts, day, split.published.num_rows, q.volume_window, q.volume_tolerance)
         )
     if spec.quality.drift_columns:
-        observed.append(check_drift(store, key, spec, day, split.published))
+        drift_key = history_key(spec) if fact else key
+        observed.append(check_drift(store, drift_key, spec, day, split.published))
     references = check_references(store, spec, split.published)
     if references is not None:
         observed.append(references)

@@ -7,6 +7,7 @@ quarantined (with the reasons it broke the contract, or ``duplicate``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -50,6 +51,12 @@ class SilverSplit:
         return self.invalid_rows / self.bronze_rows if self.bronze_rows else 0.0
 
 
+def version_order(spec: SourceSpec) -> list[str]:
+    """SQL ordering of a key's versions, latest first: ``order_by``, landing day, ingestion."""
+    order = [f"{quote(spec.order_by)} DESC NULLS LAST"] if spec.order_by else []
+    return [*order, f"{quote(LANDING_DATE)} DESC", '"_ingested_at" DESC', '"_source_file" DESC']
+
+
 def _ranked_sql(spec: SourceSpec) -> str:
     landed = [c for c in spec.columns if not c.expr]
     derived = [c for c in spec.columns if c.expr]
@@ -60,8 +67,6 @@ def _ranked_sql(spec: SourceSpec) -> str:
         f",\n    CAST(({c.expr}) AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in derived
     )
     reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
-    order = [f"{quote(spec.order_by)} DESC NULLS LAST"] if spec.order_by else []
-    order += ['"_ingested_at" DESC', '"_source_file" DESC']
     keys = ", ".join(quote(k) for k in spec.keys)
     raw_names = ", ".join(quote(RAW_PREFIX + c.name) for c in landed)
     # The landed values are needed by the rules, not kept: quarantine reads them back by _row.
@@ -84,7 +89,7 @@ WITH typed AS (
 )
 SELECT * EXCLUDE ({raw_names}),
   row_number() OVER (
-    PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(order)}
+    PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(version_order(spec))}
   ) AS _rank
 FROM checked
 """
@@ -160,3 +165,42 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
         duplicate_rows=duplicates,
         reasons=dict(sorted(reasons.items())),
     )
+
+
+def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
+    """One row per business key of ``rows``: its latest version (see ``version_order``)."""
+    keys = ", ".join(quote(k) for k in spec.keys)
+    con = duckdb.connect()
+    try:
+        con.register("versions", rows.append_column(ROW, pa.array(np.arange(rows.num_rows))))
+        positions = con.sql(
+            f"SELECT {ROW} FROM versions QUALIFY row_number() OVER "
+            f"(PARTITION BY {keys} ORDER BY {', '.join(version_order(spec))}) = 1 ORDER BY {ROW}"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return rows.take(positions.column(0))
+
+
+def replaced_days(day: date, located: pa.Table, winners: pa.Table, keys: list[str]) -> list[date]:
+    """Landing days of a fact's current table to rewrite so that it holds exactly ``winners``.
+
+    ``located`` holds the keys and landing day of the current rows of the keys being
+    re-decided, ``winners`` their new latest versions. ``day`` (the one being published) is
+    always rewritten; another day only when the keys living there change.
+    """
+    pair = [*keys, LANDING_DATE]
+    cols = ", ".join(quote(c) for c in pair)
+    con = duckdb.connect()
+    try:
+        con.register("located", located.select(pair))
+        con.register("winners", winners.select(pair))
+        changed = con.sql(
+            f"WITH c AS (SELECT {cols} FROM located), w AS (SELECT {cols} FROM winners), "
+            f"moved AS ((SELECT * FROM c EXCEPT SELECT * FROM w) "
+            f"UNION ALL (SELECT * FROM w EXCEPT SELECT * FROM c)) "
+            f"SELECT DISTINCT {quote(LANDING_DATE)} FROM moved"
+        ).fetchall()
+    finally:
+        con.close()
+    return sorted({day, *(d for (d,) in changed)})
