@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -98,3 +99,17 @@ def test_truncate_cuts_inside_a_record_even_for_tiny_files(source: str) -> None:
     assert not cut.endswith(b"\n")
     if spec.format == "csv":
         assert cut.startswith(b"text,amount,count,at\n")
+
+
+def test_generating_a_day_again_leaves_identical_files_untouched(tmp_path: Path) -> None:
+    from datetime import date
+
+    from lakehouse.datagen import generate
+
+    first = generate(str(tmp_path), date(2026, 1, 5), 1, 20, seed=7)
+    stamps = {f.path: Path(f.path).stat().st_mtime_ns for f in first.files}
+    again = generate(str(tmp_path), date(2026, 1, 5), 1, 20, seed=7)
+    assert {f.path: Path(f.path).stat().st_mtime_ns for f in again.files} == stamps
+    other = generate(str(tmp_path), date(2026, 1, 5), 1, 20, seed=8)
+    changed = [f.path for f in other.files if Path(f.path).stat().st_mtime_ns != stamps[f.path]]
+    assert changed, "a different seed must rewrite the files"
