@@ -11,6 +11,13 @@
   {{- return(adapter.external_root() ~ '/' ~ identifier) -}}
 {%- endmacro %}
 
+{% macro gold_candidate_location(identifier) -%}
+  {#- Where a build stages a mart's candidate until its tests pass: <root>/_staging/gold/<identifier>
+      (lakehouse.lake.wap.staging_key). A blocked candidate stays there for inspection. -#}
+  {{- return(var('lakehouse_root', env_var('LAKEHOUSE_ROOT', '')).rstrip('/')
+             ~ '/_staging/gold/' ~ identifier) -}}
+{%- endmacro %}
+
 {% macro check_lakehouse_root() -%}
   {#- Run on-run-start: parsing works without LAKEHOUSE_ROOT, running does not. -#}
   {%- if execute and var('lakehouse_root', env_var('LAKEHOUSE_ROOT', '')) | trim == '' -%}

@@ -1,16 +1,21 @@
 {#-
-  Overrides dbt-duckdb's `external` materialization for this project. The stock one has DuckDB
-  COPY the model to a file (local only here: no httpfs) and hands that file to a plugin. Here
-  the model is built as a DuckDB table and the delta_writer plugin
-  (platform/lakehouse/gold/delta_writer.py) writes it straight to <LAKEHOUSE_ROOT>/gold/<model>:
+  Overrides dbt-duckdb's `external` materialization for this project: write-audit-publish. The
+  stock one has DuckDB COPY the model to a file (local only here: no httpfs) and hands that file
+  to a plugin. Here the model is built as a DuckDB table and the delta_writer plugin
+  (platform/lakehouse/gold/delta_writer.py) stages it as the mart's candidate, the Delta table
+  <LAKEHOUSE_ROOT>/_staging/gold/<model>; the published table <LAKEHOUSE_ROOT>/gold/<model> is
+  not touched here:
   - a mart with meta.delta.partition_by (a date column) built with the vars min_date/max_date
-    replaces only that window of dates (every row must lie in it);
-  - otherwise the whole Delta table is replaced.
-  The model's relation then becomes a view over the Delta table, so downstream refs in the same
-  run read the complete table, not only the rebuilt window.
+    stages only that window of dates (every row must lie in it);
+  - otherwise the candidate is the whole table.
+  The model's relation then becomes a view over what the candidate would publish (for a window:
+  the published days outside it plus the candidate), so the mart's tests and downstream refs in
+  the same run read that. on-run-end (macros/publish_candidates.sql) publishes each candidate
+  whose error-severity tests passed.
 -#}
 {% materialization external, adapter='duckdb', supported_languages=['sql'] %}
   {%- set location = gold_location(this.identifier) -%}
+  {%- set candidate = gold_candidate_location(this.identifier) -%}
   {%- set partition_by = (config.get('meta') or {}).get('delta', {}).get('partition_by') -%}
   {%- set window = partition_window() if partition_by else none -%}
   {%- set target_relation = this.incorporate(type='view') -%}
@@ -28,15 +33,16 @@
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {{ adapter.commit() }}
 
-  {%- set write = {
-        'delta_action': 'write',
+  {%- set delta = {
         'partition_by': partition_by,
         'min_date': window[0] if window else none,
         'max_date': window[1] if window else none,
   } -%}
-  {% do adapter.store_relation(delta_plugin(), temp_relation, [], location, 'delta', write) %}
   {% do adapter.store_relation(
-        delta_plugin(), target_relation, [], location, 'delta', {'delta_action': 'attach'}) %}
+        delta_plugin(), temp_relation, [], candidate, 'delta', dict(delta, delta_action='write')) %}
+  {% do adapter.store_relation(
+        delta_plugin(), target_relation, [], location, 'delta',
+        dict(delta, delta_action='attach', candidate=candidate)) %}
   {{ drop_relation_if_exists(temp_relation) }}
 
   {{ run_hooks(post_hooks, inside_transaction=False) }}

@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from lakehouse.gold.dbt_resource import LakehouseDbtCliResource
 from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, dbt_vars_args, rebuild_window
+from lakehouse.gold.publication import PublicationGate
 from lakehouse.gold.translator import LakehouseDbtTranslator, staging_specs
 from lakehouse.gold.window import DateWindow
 from lakehouse.lake import DeltaStore
@@ -45,14 +46,46 @@ def _build(
     lakehouse: LakehouseResource,
     window: DateWindow | None = None,
 ) -> Iterator[object]:
-    """``dbt build`` of the step's marts (and their tests) for ``window`` (None: all dates)."""
-    store = lakehouse.store()
+    """``dbt build`` of the step's marts and their tests for ``window`` (None: all dates).
+
+    Write-audit-publish: dbt publishes a mart only when its error-severity tests passed, so
+    its Output is emitted only then (``PublicationGate``). A blocked mart keeps its published
+    version, its candidate stays in staging, the marts downstream are skipped by dbt, and the
+    step fails naming the blocked marts and their failing tests.
+    """
+    gate = PublicationGate(lakehouse.store(), _load_manifest(), _delta_metadata)
     args = ["build", *dbt_vars_args(lakehouse.root, window)]
-    for event in dbt.cli(args, context=context).stream():
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    for event in invocation.stream():
+        key = None
         if isinstance(event, dg.Output):
             key = context.asset_key_for_output(event.output_name)
-            event = event.with_metadata({**event.metadata, **_delta_metadata(store, key)})
-        yield event
+        yield from gate.receive(event, key)
+    yield from gate.finish()
+    blocked = gate.blocked()
+    if blocked:
+        raise dg.Failure(
+            description=(
+                f"not published because error-severity dbt tests failed: "
+                f"{'; '.join(map(str, blocked))}. Consumers still read the previous version and "
+                "the marts downstream were skipped; inspect the candidate, fix the data or the "
+                "model, and re-run."
+            ),
+            metadata={
+                "blocked_marts": [b.key.to_user_string() for b in blocked],
+                "failing_tests": sorted(t for b in blocked for t in b.tests),
+            },
+            allow_retries=False,
+        )
+    error = invocation.get_error()
+    if error is not None:
+        raise error
+    unpublished = gate.unpublished()
+    if unpublished:
+        raise dg.Failure(
+            f"dbt built {', '.join(k.to_user_string() for k in unpublished)} but did not publish "
+            "them (their candidate is still in staging); see the dbt log of this step"
+        )
 
 
 def _landing_window(context: dg.AssetExecutionContext) -> DateWindow:
@@ -83,9 +116,7 @@ def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
         landing = _landing_window(context)
         window = rebuild_window(lakehouse.root, landing, lakehouse.storage_options) or landing
         context.log.info(f"landing days {landing.start}..{landing.end} → rebuild {window}")
-        yield from _build(
-            context, dbt, lakehouse, ["build", *dbt_vars_args(lakehouse.root, window)]
-        )
+        yield from _build(context, dbt, lakehouse, window)
 
     @dbt_assets(
         manifest=manifest,

@@ -1,4 +1,9 @@
-"""Write one mart into its Delta table: replace a window of dates, or the whole table."""
+"""Write one mart into its Delta table: replace a window of dates, or the whole table.
+
+Write-audit-publish: a build first stages its candidate (``stage_mart``) at
+``<root>/_staging/gold/<mart>``; dbt tests read it (``open_candidate``); only a candidate whose
+tests passed is published (``publish_mart``), in one commit to ``<root>/gold/<mart>``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
 from deltalake import DeltaTable
 from deltalake.exceptions import SchemaMismatchError
@@ -14,6 +20,7 @@ from deltalake.exceptions import TableNotFoundError as DeltaTableNotFoundError
 from lakehouse.gold.window import DateWindow, WindowError
 from lakehouse.lake.checks import PartitionMismatchError
 from lakehouse.lake.store import DeltaStore
+from lakehouse.lake.wap import drop_staged
 
 
 class MartNotFoundError(LookupError):
@@ -91,3 +98,87 @@ def write_mart(
             "table (no min_date/max_date vars) to change its schema"
         ) from exc
     return MartWrite(uri, "replace_window", result.version, data.num_rows, window)
+
+
+def stage_mart(
+    uri: str,
+    data: pa.Table,
+    *,
+    partition_by: str | None = None,
+    window: DateWindow | None = None,
+    storage_options: Mapping[str, str] | None = None,
+) -> MartWrite:
+    """Write a mart's candidate to the staging table at ``uri`` (replacing any earlier one).
+
+    With ``window`` every row must lie in it (checked here, so a bad build fails before its
+    tests): the candidate then holds only the window's rows, which publishing replaces.
+
+    Raises:
+        WindowError: a row lies outside the window, or a window is given without a column.
+    """
+    if window is not None:
+        if partition_by is None:
+            raise WindowError(f"{uri}: a window build needs the mart's partition column")
+        window.check_rows(data, partition_by, uri)
+    store, key = DeltaStore.for_table(uri, storage_options)
+    result = store.overwrite(key, data, partition_by=[partition_by] if partition_by else [])
+    return MartWrite(uri, "stage", result.version, data.num_rows, window)
+
+
+def open_candidate(
+    candidate_uri: str,
+    published_uri: str,
+    *,
+    partition_by: str | None = None,
+    window: DateWindow | None = None,
+    storage_options: Mapping[str, str] | None = None,
+) -> pa.Table:
+    """The table a candidate would publish: the candidate, plus (window builds) the published
+    rows outside the window. dbt tests and downstream ``ref()``s of this run read it.
+
+    Raises:
+        MartNotFoundError: no candidate at ``candidate_uri``.
+        ValueError: the candidate's columns differ from the published table's in a window build.
+    """
+    candidate = open_mart(candidate_uri, storage_options).to_table(use_threads=False)
+    store, key = DeltaStore.for_table(published_uri, storage_options)
+    if window is None or partition_by is None or not store.exists(key):
+        return candidate
+    published = open_mart(published_uri, storage_options)
+    column = pc.field(partition_by)
+    outside = (column < window.start) | (column > window.end)
+    kept = published.to_table(filter=outside, use_threads=False)
+    if [(f.name, f.type) for f in kept.schema] != [(f.name, f.type) for f in candidate.schema]:
+        raise ValueError(
+            f"{published_uri}: the mart's columns no longer match the table (table: "
+            f"{kept.schema.names}, build: {candidate.schema.names}); rebuild the whole table "
+            "(no min_date/max_date vars) to change its schema"
+        )
+    return pa.concat_tables([kept, candidate.cast(kept.schema)])
+
+
+def publish_mart(
+    candidate_uri: str,
+    uri: str,
+    *,
+    partition_by: str | None = None,
+    window: DateWindow | None = None,
+    storage_options: Mapping[str, str] | None = None,
+) -> MartWrite:
+    """Publish the staged candidate at ``candidate_uri`` to the mart at ``uri`` in one commit
+    (``write_mart``: the window's days, or the whole table), then drop the candidate.
+
+    Raises what ``open_mart`` and ``write_mart`` raise; the candidate stays on failure.
+    """
+    data = open_mart(candidate_uri, storage_options).to_table(use_threads=False)
+    result = write_mart(
+        uri, data, partition_by=partition_by, window=window, storage_options=storage_options
+    )
+    discard_candidate(candidate_uri, storage_options)
+    return result
+
+
+def discard_candidate(uri: str, storage_options: Mapping[str, str] | None = None) -> None:
+    """Delete the staged candidate at ``uri``, if there is one."""
+    store, key = DeltaStore.for_table(uri, storage_options)
+    drop_staged(store, key)

@@ -1,6 +1,6 @@
 """The dbt project against a real two-day silver lakehouse: marts land in Delta, match an
-independent computation, rebuild one day alone, stop on a failing test, and read an
-unselected upstream mart from its Delta table.
+independent computation, rebuild one day alone, are published only when their tests pass
+(write-audit-publish), and read an unselected upstream mart from its Delta table.
 """
 
 from __future__ import annotations
@@ -284,24 +284,83 @@ def test_one_day_rebuild_leaves_the_other_day_untouched(
         assert "2026-01-05" in operation["operationParameters"]["predicate"]
 
 
-def test_a_failing_test_stops_the_marts_downstream(
-    tmp_path: Path, dbt_in: Callable[..., DbtRun]
+def test_a_failing_mart_test_blocks_its_publication_and_the_marts_downstream(
+    built: BuiltLakehouse, tmp_path: Path, dbt_in: Callable[..., DbtRun]
 ) -> None:
-    root = tmp_path / "lake"
-    silver = silver_rows()
-    silver["orders"].append(order_row("O9", "C1", "confirmed", "-5.00", "USD", DAY2, DAY2))
-    write_silver(root, silver)
+    """Write-audit-publish: a new customer whose only order has a negative total (silver's
+    contract forbids it; planted here) makes customer_lifetime_value's non_negative tests fail.
+    That mart keeps its published version and its candidate stays in staging for inspection;
+    churn, downstream, is skipped; the daily marts, whose tests pass, are published."""
+    root = built.copy_to(tmp_path / "lake")
+    customer = {**silver_rows()["customers"][0], "customer_id": "C4"}
+    write_silver(
+        root,
+        {
+            "customers": [customer],
+            "orders": [order_row("O9", "C4", "confirmed", "-5.00", "USD", DAY2, DAY2)],
+        },
+        mode="append",
+    )
+    versions = {m: gold(root, m).version() for m in MARTS}
 
     run = dbt_in(root, "build")
 
     assert run.returncode != 0
-    failed = {uid for uid, s in run.statuses.items() if s == "fail"}
-    assert [uid.split(".")[2] for uid in failed] == [
-        "between_stg_shop__orders_order_total__False__0"
+    failed = sorted(uid.split(".")[2] for uid, s in run.statuses.items() if s == "fail")
+    assert failed == [
+        "non_negative_customer_lifetime_value_average_order_value",
+        "non_negative_customer_lifetime_value_lifetime_revenue",
     ]
-    for mart in MARTS:
-        assert run.status(mart) == "skipped", mart
-        assert not DeltaTable.is_deltatable(str(root / "gold" / mart)), mart
+    assert run.status("customer_lifetime_value") == "success"  # built and staged, not published
+    assert run.status("customer_churn_features") == "skipped"
+    for mart in ("customer_lifetime_value", "customer_churn_features"):
+        assert gold(root, mart).version() == versions[mart], mart
+        assert "C4" not in {r["customer_id"] for r in read(gold(root, mart))}, mart
+    candidate = DeltaTable(str(root / "_staging" / "gold" / "customer_lifetime_value"))
+    assert {r["customer_id"]: r["lifetime_revenue"] for r in read(candidate)}["C4"] == Decimal(
+        "-5.00"
+    )
+    assert "not published" in run.output and "non_negative" in run.output
+    for mart in ("orders_daily", "revenue_by_product_category_daily"):
+        assert run.status(mart) == "success", mart
+        assert gold(root, mart).version() == versions[mart] + 1, mart
+        assert not (root / "_staging" / "gold" / mart).exists(), mart
+    day2_us = next(
+        r
+        for r in read(gold(root, "orders_daily"))
+        if r["order_date"] == DAY2 and r["country"] == "US"
+    )
+    assert (day2_us["orders"], day2_us["revenue"]) == (2, Decimal("7.00"))
+
+
+def test_a_later_build_never_publishes_an_earlier_blocked_candidate(
+    built: BuiltLakehouse, tmp_path: Path, dbt_in: Callable[..., DbtRun]
+) -> None:
+    """A candidate left by a blocked build is dropped when that mart is built again, and a
+    build that selects other marts neither reads nor publishes it."""
+    root = built.copy_to(tmp_path / "lake")
+    stale = root / "_staging" / "gold" / "customer_lifetime_value"
+    published = gold(root, "customer_lifetime_value")
+    bad = [{**r, "lifetime_revenue": Decimal("-1.00")} for r in read(published)]
+    schema = published.to_pyarrow_dataset().schema
+    write_deltalake(str(stale), pa.Table.from_pylist(bad, schema=schema))
+    versions = {m: gold(root, m).version() for m in MARTS}
+
+    run = dbt_in(root, "build", "--select", "customer_churn_features")
+
+    assert run.returncode == 0, run.output
+    assert gold(root, "customer_lifetime_value").version() == versions["customer_lifetime_value"]
+    assert stale.exists()
+    churn = read(gold(root, "customer_churn_features"))
+    assert all(r["monetary"] >= 0 for r in churn)
+
+    run = dbt_in(root, "build", "--select", "customer_lifetime_value")
+
+    assert run.returncode == 0, run.output
+    assert not stale.exists()
+    clv = gold(root, "customer_lifetime_value")
+    assert clv.version() == versions["customer_lifetime_value"] + 1
+    assert sort(read(clv), "customer_id", "currency") == expected_lifetime_value(silver_rows())
 
 
 def test_selecting_one_mart_reads_its_upstream_mart_from_delta(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
+from deltalake import write_deltalake
 
 from lakehouse.lake import DeltaStore
+from lakehouse.lake.wap import staging_key
 
 from ..conftest import DAYS, make_lakehouse
 
@@ -51,3 +55,71 @@ def test_one_whole_history_mart_builds_alone_before_its_dependants_exist(tmp_pat
     assert not store.exists(CHURN.path)
     assert job.execute_in_process(instance=lakehouse.instance, asset_selection=[CHURN]).success
     assert store.exists(CHURN.path)
+
+
+def _plant_negative_order(store: DeltaStore) -> None:
+    """An order of a new customer with a negative total, written straight into silver (its
+    contract forbids it): customer_lifetime_value's non_negative tests fail on that row."""
+    orders = store.dataset(["silver", "orders"])
+    row = orders.head(1).to_pylist()[0]
+    row |= {"order_id": "PLANTED-1", "customer_id": "PLANTED-C", "status": "confirmed"}
+    row |= {"order_total": Decimal("-5.00")}
+    planted = pa.Table.from_pylist([row], schema=orders.schema)
+    write_deltalake(store.uri(["silver", "orders"]), planted, mode="append")
+
+
+def _check_evaluations(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
+    return [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+
+
+def test_a_failing_mart_test_keeps_the_published_version_and_says_why(tmp_path: Path) -> None:
+    """Write-audit-publish through the real definitions. Passing: published, checks on the
+    new materialisation, no candidate left. Failing: the mart whose error-severity test
+    fails is not published (same Delta version, no materialisation), its candidate stays in
+    staging, churn downstream is not built, the check says which rows failed and why, and the
+    step fails naming the mart and its test."""
+    lakehouse = make_lakehouse(tmp_path)
+    assert lakehouse.materialize(DAYS[0]).success
+    job = lakehouse.defs.resolve_job_def("gold_history_marts")
+    first = job.execute_in_process(instance=lakehouse.instance, asset_selection=[CLV, CHURN])
+    assert first.success
+    # Published: checks come after the Output, so they evaluate the new materialisation.
+    passed = [e for e in _check_evaluations(first) if e.asset_key == CLV]
+    assert passed and all(e.passed for e in passed)
+    assert {e.target_materialization_data.run_id for e in passed} == {first.run_id}
+    store = DeltaStore(lakehouse.settings.root)
+    assert not store.exists(staging_key(CLV.path))
+    versions = {key: store.table(key.path).version() for key in (CLV, CHURN)}
+    _plant_negative_order(store)
+
+    result = job.execute_in_process(
+        instance=lakehouse.instance, asset_selection=[CLV, CHURN], raise_on_error=False
+    )
+
+    assert not result.success
+    assert {key: store.table(key.path).version() for key in (CLV, CHURN)} == versions
+    assert not result.get_asset_materialization_events()
+    assert store.exists(staging_key(CLV.path))
+    assert not store.exists(staging_key(CHURN.path))
+    failed = {
+        e.check_name: e for e in _check_evaluations(result) if e.asset_key == CLV and not e.passed
+    }
+    assert set(failed) == {
+        "non_negative_customer_lifetime_value_lifetime_revenue",
+        "non_negative_customer_lifetime_value_average_order_value",
+    }
+    evaluation = failed["non_negative_customer_lifetime_value_lifetime_revenue"]
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.metadata["dagster_dbt/failed_row_count"].value == 1
+    assert evaluation.description is not None
+    assert evaluation.description.startswith("1 row(s) fail non_negative on lifetime_revenue")
+    assert f"consumers still read Delta version {versions[CLV]}" in evaluation.description
+    assert store.uri(staging_key(CLV.path)) in evaluation.description
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.step_failure_data.error.message
+    assert "gold/customer_lifetime_value" in message
+    assert "non_negative_customer_lifetime_value_lifetime_revenue" in message

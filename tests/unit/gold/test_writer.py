@@ -11,7 +11,15 @@ import pytest
 from deltalake import DeltaTable
 
 from lakehouse.gold.window import DateWindow, WindowError
-from lakehouse.gold.writer import MartNotFoundError, open_mart, write_mart
+from lakehouse.gold.writer import (
+    MartNotFoundError,
+    discard_candidate,
+    open_candidate,
+    open_mart,
+    publish_mart,
+    stage_mart,
+    write_mart,
+)
 
 D1, D2, D3 = dt.date(2026, 1, 5), dt.date(2026, 1, 6), dt.date(2026, 1, 7)
 
@@ -101,3 +109,54 @@ def test_a_window_build_needs_the_same_partitioning_and_schema(three_days: str) 
 def test_opening_a_missing_mart_names_it(tmp_path: Path) -> None:
     with pytest.raises(MartNotFoundError, match=r"no Delta table at .*missing: build that mart"):
         open_mart(str(tmp_path / "missing"))
+
+
+def test_a_staged_candidate_leaves_the_published_table_alone(
+    three_days: str, tmp_path: Path
+) -> None:
+    candidate = str(tmp_path / "_staging" / "gold" / "orders_daily")
+    staged = stage_mart(
+        candidate, daily((D2, 20)), partition_by="order_date", window=DateWindow(D2, D2)
+    )
+    assert (staged.operation, staged.rows) == ("stage", 1)
+    assert DeltaTable(three_days).version() == 0
+    assert content(candidate) == [(D2, 20)]
+
+
+def test_a_candidate_outside_its_window_is_refused_before_staging(tmp_path: Path) -> None:
+    candidate = str(tmp_path / "_staging" / "gold" / "orders_daily")
+    with pytest.raises(WindowError, match="outside the window"):
+        stage_mart(candidate, daily((D3, 3)), partition_by="order_date", window=DateWindow(D2, D2))
+    assert not DeltaTable.is_deltatable(candidate)
+
+
+def test_a_window_candidate_reads_as_the_table_it_would_publish(
+    three_days: str, tmp_path: Path
+) -> None:
+    candidate = str(tmp_path / "_staging" / "gold" / "orders_daily")
+    window = DateWindow(D2, D2)
+    stage_mart(candidate, daily((D2, 20)), partition_by="order_date", window=window)
+    table = open_candidate(candidate, three_days, partition_by="order_date", window=window)
+    rows = sorted(zip(table["order_date"].to_pylist(), table["orders"].to_pylist(), strict=True))
+    assert rows == [(D1, 1), (D2, 20), (D3, 3)]
+    whole = open_candidate(candidate, three_days)
+    assert whole.num_rows == 1
+
+
+def test_publishing_commits_the_candidate_once_and_drops_it(
+    three_days: str, tmp_path: Path
+) -> None:
+    candidate = str(tmp_path / "_staging" / "gold" / "orders_daily")
+    window = DateWindow(D2, D2)
+    stage_mart(candidate, daily((D2, 20)), partition_by="order_date", window=window)
+    result = publish_mart(candidate, three_days, partition_by="order_date", window=window)
+    assert (result.operation, result.version) == ("replace_window", 1)
+    assert content(three_days) == [(D1, 1), (D2, 20), (D3, 3)]
+    assert not DeltaTable.is_deltatable(candidate)
+    with pytest.raises(MartNotFoundError):
+        publish_mart(candidate, three_days, partition_by="order_date", window=window)
+    assert DeltaTable(three_days).version() == 1
+
+
+def test_discarding_a_missing_candidate_is_a_no_op(tmp_path: Path) -> None:
+    discard_candidate(str(tmp_path / "_staging" / "gold" / "nothing"))
