@@ -431,7 +431,7 @@ def run(landing: Path, root: Path, first: date, last: date, pii_key: str) -> dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--start", type=date.fromisoformat, required=True)

@@ -53,7 +53,9 @@ def _compare(name: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]
 def layers(run: dict[str, Any]) -> dict[str, float]:
     """A platform run's seconds per layer, and the framework's own time between steps."""
     steps = run.get("steps", {})
-    split = {layer: sum(s for k, s in steps.items() if k.startswith(layer)) for layer in LAYERS}
+    split: dict[str, float] = {
+        layer: sum(s for k, s in steps.items() if k.startswith(layer)) for layer in LAYERS
+    }
     split["framework"] = run["seconds"] - sum(steps.values())
     return split
 
@@ -183,7 +185,7 @@ def _fixed(fixed: dict[str, list[Any]], day: dict[str, Any]) -> dict[str, Any]:
 def summarise(raw: dict[str, Any], days: int) -> dict[str, Any]:
     """Every figure of the report, from the raw samples of :func:`lakehouse_bench.run_bench`."""
     day, fill, step = raw["one_day"], raw["backfill"], raw["incremental"]
-    summary = {
+    summary: dict[str, Any] = {
         "overhead": _overhead(day),
         "incremental": _incremental(step, raw["rows_by_day"]),
         "throughput": _throughput(fill, raw["rows_by_day"]),

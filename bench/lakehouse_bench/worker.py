@@ -12,7 +12,6 @@ measurements as JSON to ``--result``. Tasks:
 - ``trivial``: a one-op job run twice in a fresh process (run launch overhead).
 """
 
-
 import argparse
 import json
 import time

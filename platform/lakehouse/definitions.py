@@ -1,25 +1,27 @@
 """The Dagster definitions: every asset built from the source declarations, for the environment."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from lakehouse.bronze.assets import build_bronze_asset
 from lakehouse.gold.assets import build_gold_defs
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.assets import landing_spec
-from lakehouse.landing.partitions import daily_partitions
+from lakehouse.landing.partitions import daily_partitions, partition_start
 from lakehouse.observability.defs import build_observability_defs
 from lakehouse.operations.automation import build_automation_defs
 from lakehouse.operations.jobs import daily_job, gold_history_job
 from lakehouse.operations.operations_defs import build_operations_defs
 from lakehouse.settings import Settings, load_settings
 from lakehouse.silver.assets import build_silver_asset
-from lakehouse.sources import load_sources
+from lakehouse.sources import SOURCES_DIR, load_sources
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """All definitions for ``settings``' environment."""
-    specs = load_sources()
-    partitions = daily_partitions(settings.start_date)
+    specs = load_sources(Path(settings.sources_dir) if settings.sources_dir else SOURCES_DIR)
+    partitions = daily_partitions(partition_start(settings))
     assets: list[dg.AssetSpec | dg.AssetsDefinition] = []
     for spec in specs:
         assets.append(landing_spec(spec, settings.landing))
@@ -30,7 +32,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         # costs more than the parallelism between steps gains.
         executor=dg.in_process_executor,
         assets=assets,
-        jobs=[daily_job(partitions), gold_history_job()],
+        jobs=[daily_job(), gold_history_job()],
         resources={"lakehouse": LakehouseResource.from_settings(settings)},
     )
     return dg.Definitions.merge(

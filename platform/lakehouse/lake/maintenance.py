@@ -36,7 +36,7 @@ class MaintenanceResult:
     z_order: tuple[str, ...]
     retention_hours: int
 
-    def as_metadata(self) -> dict[str, object]:
+    def as_metadata(self) -> dict[str, str | int]:
         """Materialisation-style metadata for the Dagster UI."""
         return {
             "table_uri": self.uri,

@@ -88,12 +88,12 @@ def partition_scalar(
         problem = None if scalar.as_py() == value else f"it would be stored as {scalar.as_py()!r}"
     except (pa.ArrowInvalid, OverflowError) as exc:
         problem = str(exc)
-    if problem is not None:
-        raise PartitionPredicateError(
-            f"value {value!r} does not fit column {column!r}{_where(table)} of type {dtype}: "
-            f"{problem}"
-        )
-    return scalar
+    else:
+        if problem is None:
+            return scalar
+    raise PartitionPredicateError(
+        f"value {value!r} does not fit column {column!r}{_where(table)} of type {dtype}: {problem}"
+    )
 
 
 def _literal(value: PartitionValue) -> str:

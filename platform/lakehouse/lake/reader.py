@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
@@ -12,10 +14,24 @@ import pyarrow.dataset as pads
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError as DeltaTableNotFoundError
 
+from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.lake.predicates import PartitionValue, partition_scalar
 from lakehouse.lake.uris import key_parts, table_uri
 
 Key = Sequence[str] | str
+BRANCH_FILE = "_branch.json"
+"""A branch lakehouse's pins: its base root and each base table's Delta version at creation."""
+_BRANCH_ROOT = re.compile(r"/_branches/[a-z0-9_]+/?$")
+
+
+def read_branch_pins(root: str, storage_options: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``_branch.json`` of the branch lakehouse at ``root`` ({} when there is none)."""
+    filesystem, path = filesystem_for(root, storage_options)
+    try:
+        with filesystem.open_input_stream(f"{path.rstrip('/')}/{BRANCH_FILE}") as stream:
+            return json.loads(stream.read().decode("utf-8"))
+    except FileNotFoundError:
+        return {}
 
 
 class TableNotFoundError(LookupError):
@@ -29,6 +45,7 @@ class DeltaReader:
         table_uri(root, ["probe"])  # validates the root early
         self.root = root
         self.storage_options: dict[str, str] = dict(storage_options or {})
+        self._pins: dict[str, Any] | None = None
 
     @classmethod
     def for_table(
@@ -46,9 +63,31 @@ class DeltaReader:
         """URI of the table for ``key`` (``["silver", "orders"]`` -> ``<root>/silver/orders``)."""
         return table_uri(self.root, key)
 
+    def branch_pins(self) -> dict[str, Any]:
+        """On a branch root (``<base>/_branches/<name>``), its pins; else ``{}``. Read once."""
+        if self._pins is None:
+            branch = _BRANCH_ROOT.search(self.root) is not None
+            self._pins = read_branch_pins(self.root, self.storage_options) if branch else {}
+        return self._pins
+
+    def pinned(self, key: Key) -> tuple[str, int] | None:
+        """On a branch root, the base table ``key`` reads and its pinned version (else None)."""
+        pins = self.branch_pins()
+        version = pins.get("tables", {}).get("/".join(key_parts(key)))
+        return None if version is None else (table_uri(pins["base_root"], key), int(version))
+
+    def _resolve(self, key: Key) -> DeltaTable | None:
+        """The table ``key`` reads: its own, else (on a branch) the base's at the pinned version."""
+        table = self._open(self.uri(key))
+        pinned = self.pinned(key) if table is None else None
+        if pinned is not None:
+            table = DeltaTable(pinned[0], version=pinned[1], storage_options=self._options())
+        return table
+
     def exists(self, key: Key) -> bool:
-        """True if a Delta table exists for ``key``."""
-        return DeltaTable.is_deltatable(self.uri(key), self._options())
+        """True if a Delta table exists for ``key`` (on a branch: its own or a pinned base one)."""
+        own = DeltaTable.is_deltatable(self.uri(key), self._options())
+        return own or self.pinned(key) is not None
 
     def _open(self, uri: str) -> DeltaTable | None:
         try:
@@ -57,9 +96,13 @@ class DeltaReader:
             return None
 
     def table(self, key: Key) -> DeltaTable:
-        """Open the table for ``key``; raises ``TableNotFoundError`` if it does not exist."""
+        """Open the table for ``key``; raises ``TableNotFoundError`` if it does not exist.
+
+        On a branch root a table the branch has not written is the base's at its pinned
+        version: read it, never write through it (``DeltaStore`` writes only its own tables).
+        """
         uri = self.uri(key)
-        table = self._open(uri)
+        table = self._resolve(key)
         if table is None:
             raise TableNotFoundError(
                 f"no Delta table at {uri} (asset key {'/'.join(key_parts(key))}): materialise that "

@@ -28,9 +28,9 @@ class WriteResult:
     rows_updated: int | None = None
     rows_deleted: int | None = None
 
-    def as_metadata(self) -> dict[str, object]:
+    def as_metadata(self) -> dict[str, str | int]:
         """Plain JSON-able metadata for a Dagster materialisation."""
-        metadata: dict[str, object] = {
+        metadata: dict[str, str | int] = {
             "table_uri": self.uri,
             "operation": self.operation,
             "delta_version": self.version,

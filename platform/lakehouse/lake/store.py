@@ -31,7 +31,7 @@ from lakehouse.lake.predicates import (
     partition_scalar,
     range_predicate,
 )
-from lakehouse.lake.reader import DeltaReader, Key
+from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
 from lakehouse.lake.results import WriteResult, describe_write, rows_in_partition
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
 from lakehouse.lake.upsert import upserted
@@ -95,11 +95,16 @@ class DeltaStore(DeltaReader):
 
     @retry_commits
     def overwrite(
-        self, key: Key, data: pa.Table, partition_by: Sequence[str] | None = None
+        self,
+        key: Key,
+        data: pa.Table,
+        partition_by: Sequence[str] | None = None,
+        commit_metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Replace the whole table, schema included, with ``data`` (small marts, dimensions).
 
-        The table keeps its partition columns unless ``partition_by`` is given.
+        The table keeps its partition columns unless ``partition_by`` is given;
+        ``commit_metadata`` is recorded in the commit (who promoted it, why).
         """
         uri = self.uri(key)
         table = self._open(uri)
@@ -113,6 +118,9 @@ class DeltaStore(DeltaReader):
             mode="overwrite",
             schema_mode="overwrite",
             partition_by=list(partition_by) if partition_by else None,
+            commit_properties=CommitProperties(custom_metadata=dict(commit_metadata))
+            if commit_metadata
+            else None,
         )
 
     @retry_commits
@@ -180,9 +188,12 @@ class DeltaStore(DeltaReader):
     ) -> tuple[dict[str, Any], int]:
         """Restore the table to ``version`` as a new commit carrying ``metadata``.
 
+        Only the store's own table is restored, never a branch's pinned base table.
         Returns deltalake's restore metrics and the new version.
         """
-        table = self.table(key)
+        table = self._open(self.uri(key))
+        if table is None:
+            raise TableNotFoundError(f"no Delta table at {self.uri(key)} to restore")
         properties = CommitProperties(custom_metadata=dict(metadata))
         metrics = table.restore(version, commit_properties=properties)
         return metrics, table.version()
@@ -224,12 +235,16 @@ class DeltaStore(DeltaReader):
         rows, plan = upserted(stored, data, keys, newer_column)
         del stored
         counts = {"rows_inserted": plan.inserted, "rows_updated": plan.updated, "rows_deleted": 0}
+        upsert = {"lakehouse.operation": "MERGE"} | {
+            f"lakehouse.{k}": str(v) for k, v in counts.items()
+        }
         result = self._write(
             uri,
             table,
             rows,
             "merge",
             counts,
+            commit_properties=CommitProperties(custom_metadata=upsert),
             mode="overwrite",
             partition_by=table.metadata().partition_columns or None,
             schema_mode="merge" if extra_columns(data, _schema(table)) else None,

@@ -1,4 +1,4 @@
-"""Which days headless materialisation runs: days with landing folders, never calendar gaps.
+"""Landed days: days with landing folders (never calendar gaps), and their file fingerprints.
 
 A folder under a source that is not a date (``orders/latest/``) or lies in the future
 (``orders/2099-01-01/``) gets no run; it is reported, one line each.

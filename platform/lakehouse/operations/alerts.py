@@ -64,9 +64,11 @@ def run_failure_alert(
         if event is None:
             continue
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION_PLANNED:
-            planned.add(event.asset_key.to_user_string())
+            if event.asset_key is not None:
+                planned.add(event.asset_key.to_user_string())
         elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-            done.add(event.asset_key.to_user_string())
+            if event.asset_key is not None:
+                done.add(event.asset_key.to_user_string())
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             check = event.asset_check_evaluation_data
             if not check.passed and (

@@ -1,6 +1,6 @@
 """A failed step's reason in one line, as people read it (alerts, headless runs)."""
 
-from dagster._core.events import StepFailureData
+from dagster._core.execution.plan.objects import StepFailureData
 
 
 def failure_text(data: StepFailureData) -> str:

@@ -17,11 +17,12 @@ from datetime import UTC, date, datetime
 import dagster as dg
 from dagster._core.utils import make_new_run_id
 
+from lakehouse.landing.days import changed_sources, day_fingerprints, find_landed_days
+from lakehouse.landing.partitions import partition_start
 from lakehouse.operations.dead_runs import headless_tags, reap_dead_runs
 from lakehouse.operations.failures import failure_text
 from lakehouse.operations.instance import open_instance
 from lakehouse.operations.jobs import DAILY_JOB, GOLD_HISTORY_JOB
-from lakehouse.operations.landed_days import changed_sources, day_fingerprints, find_landed_days
 from lakehouse.operations.selection import select_assets
 from lakehouse.operations.signals import (
     SlotWait,
@@ -186,11 +187,12 @@ def _days(
     gaps = (last - first).days + 1 - len(in_range)
     if gaps and (start or end):
         notes.append(f"{gaps} day(s) in {first}..{last} have no landing folder: skipped")
-    early = [d for d in in_range if d < settings.start_date]
-    days = [d for d in in_range if d >= settings.start_date]
+    start_date = partition_start(settings)
+    early = [d for d in in_range if d < start_date]
+    days = [d for d in in_range if d >= start_date]
     if early:
         note = (
-            f"{len(early)} landed day(s) before LAKEHOUSE_START_DATE={settings.start_date} "
+            f"{len(early)} landed day(s) before LAKEHOUSE_START_DATE={start_date} "
             f"(first {early[0]}): skipped; set LAKEHOUSE_START_DATE={early[0]} to include them"
         )
         if not days:

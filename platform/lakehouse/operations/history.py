@@ -99,6 +99,12 @@ def parse_commit(commit: Mapping[str, Any]) -> HistoryEntry:
     metrics = dict(commit.get("operationMetrics") or {})
     user_metadata = {k: v for k, v in commit.items() if k not in _STANDARD_KEYS}
     operation = str(commit.get("operation", ""))
+    # An upsert is committed as a plain WRITE (see DeltaStore.merge); its row counts are in the
+    # commit's lakehouse.* metadata.
+    upsert = user_metadata.get("lakehouse.operation") == "MERGE"
+    if upsert:
+        operation = "MERGE"
+        metrics = {k.removeprefix("lakehouse."): v for k, v in user_metadata.items()} | metrics
     return HistoryEntry(
         version=int(commit["version"]),
         timestamp=commit_timestamp(commit.get("timestamp") or 0),
@@ -106,10 +112,10 @@ def parse_commit(commit: Mapping[str, Any]) -> HistoryEntry:
         parameters=dict(commit.get("operationParameters") or {}),
         metrics=metrics,
         user_metadata=user_metadata,
-        rows_added=_first_int(metrics, _ROWS_ADDED),
-        rows_updated=_first_int(metrics, _ROWS_UPDATED),
-        rows_removed=_first_int(metrics, _ROWS_REMOVED),
-        rows_output=_first_int(metrics, _ROWS_OUTPUT),
+        rows_added=_first_int(metrics, ("rows_inserted",) if upsert else _ROWS_ADDED),
+        rows_updated=_first_int(metrics, (*_ROWS_UPDATED, "rows_updated")),
+        rows_removed=_first_int(metrics, ("rows_deleted",) if upsert else _ROWS_REMOVED),
+        rows_output=_first_int(metrics, _ROWS_OUTPUT if not upsert else ("num_added_rows",)),
     )
 
 
@@ -128,7 +134,7 @@ def table_history(
 def format_history(entries: Sequence[HistoryEntry]) -> str:
     """The entries as an aligned text table (newest first), for the terminal."""
     header = ("version", "timestamp (UTC)", "operation", "added", "updated", "removed", "user")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     reasons = []
     for e in entries:
         counts = (e.rows_added, e.rows_updated, e.rows_removed)

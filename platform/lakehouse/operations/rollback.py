@@ -35,9 +35,9 @@ class RestoreResult:
     files_removed: int | None = None
     files_restored: int | None = None
 
-    def as_metadata(self) -> dict[str, object]:
+    def as_metadata(self) -> dict[str, str | int]:
         """Plain JSON-able metadata (Dagster events, logs)."""
-        metadata: dict[str, object] = {
+        metadata: dict[str, str | int] = {
             "table": self.table,
             "table_uri": self.uri,
             "restored_version": self.restored_version,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -11,6 +12,9 @@ import pyarrow as pa
 from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 from lakehouse.sources.types import quote
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as pads
 
 SAMPLE_ROWS = 5
 
@@ -25,16 +29,18 @@ class CheckOutcome:
     observed: float | int | str | None = None
     threshold: float | int | str | None = None
     failing_rows: int = 0
-    sample: list[dict[str, object]] = field(default_factory=list)
+    sample: Sequence[Mapping[str, object]] = field(default_factory=list)
 
     @property
     def blocking(self) -> bool:
         """True when a failure of this check stops publishing."""
         return CHECKS[self.name].blocking
 
-    def metadata(self) -> dict[str, object]:
+    def metadata(self) -> dict[str, float | int | str | list[dict[str, object]]]:
         """Plain metadata: observed, threshold, failing rows and a (PII-masked) sample."""
-        data: dict[str, object] = {"failing_rows": self.failing_rows}
+        data: dict[str, float | int | str | list[dict[str, object]]] = {
+            "failing_rows": self.failing_rows
+        }
         if self.observed is not None:
             data["observed"] = self.observed
         if self.threshold is not None:
@@ -168,7 +174,7 @@ ROW_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection, SourceSpec], CheckOutcome
 
 
 def audit(
-    staged: pa.Table | pa.dataset.Dataset, spec: SourceSpec, expected: pa.Schema
+    staged: pa.Table | pads.Dataset, spec: SourceSpec, expected: pa.Schema
 ) -> list[CheckOutcome]:
     """Run every blocking contract check over the staged rows."""
     con = duckdb.connect()

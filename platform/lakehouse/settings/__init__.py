@@ -70,11 +70,21 @@ class Settings:
     landing: str
     user: str
     start_date: date
+    """First daily partition: ``LAKEHOUSE_START_DATE`` (see ``start_date_from_env``)."""
     pii_key_from_env: bool
     storage_options: Mapping[str, str] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
     dagster_home: str | None = None
     """``DAGSTER_HOME`` when set: the Dagster instance to record runs in (else chosen by root)."""
+    branch: str = ""
+    """``LAKEHOUSE_BRANCH``: the branch lakehouse to work on; ``root`` is then its folder."""
+    base_root: str = ""
+    """The lakehouse root the branch reads from (``root`` itself when there is no branch)."""
+    sources_dir: str | None = None
+    """``LAKEHOUSE_SOURCES_DIR``: where the source declarations are read (default: the package)."""
+    start_date_from_env: bool = False
+    """Whether ``LAKEHOUSE_START_DATE`` was set; in dev, partitions otherwise start at the first
+    landed day (see ``lakehouse.landing.partitions.partition_start``)."""
 
     @property
     def public_storage_options(self) -> dict[str, str]:
@@ -182,6 +192,19 @@ def _operations(environ: Mapping[str, str], env: Environment) -> Operations:
     )
 
 
+BRANCHES_FOLDER = "_branches"
+"""Branch lakehouses live in ``<root>/_branches/<name>/``."""
+
+
+def _branch(environ: Mapping[str, str]) -> str:
+    raw = environ.get("LAKEHOUSE_BRANCH", "").strip()
+    if raw and not re.fullmatch(r"[a-z0-9_]+", raw):
+        raise SettingsError(
+            f"LAKEHOUSE_BRANCH={raw!r} is not a branch name; use lower-case letters, digits and _"
+        )
+    return raw
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from environment variables (``os.environ`` by default).
 
@@ -216,9 +239,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storage = s3_storage_options(locations, storage)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
+    branch = _branch(environ)
+    base_root = root.rstrip("/")
     return Settings(
         env=env,
-        root=root.rstrip("/"),
+        root=f"{base_root}/{BRANCHES_FOLDER}/{branch}" if branch else base_root,
         landing=landing.rstrip("/"),
         user=user,
         start_date=start,
@@ -226,4 +251,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storage_options=storage,
         operations=_operations(environ, env),
         dagster_home=environ.get("DAGSTER_HOME", "").strip() or None,
+        branch=branch,
+        base_root=base_root,
+        sources_dir=environ.get("LAKEHOUSE_SOURCES_DIR", "").strip() or None,
+        start_date_from_env=bool(environ.get("LAKEHOUSE_START_DATE", "").strip()),
     )

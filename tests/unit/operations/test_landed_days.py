@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lakehouse.landing.days import find_landed_days
 from lakehouse.operations.headless import _days, _Headless
-from lakehouse.operations.landed_days import find_landed_days
 from lakehouse.settings import load_settings
 
 TODAY = date(2026, 1, 10)
