@@ -57,6 +57,7 @@ lint: install  ## ruff (lint, format), import-linter (layers), pyright (types), 
 ci: lint test  ## lint, test, load the definitions (dg check defs), fail on breaking contract changes
 	$(BIN)/dg check defs
 	$(BIN)/lakehouse contracts diff --base origin/main main HEAD
+	scripts/ci-canary.sh
 
 bench: install  ## platform vs a hand-written baseline on generated data (bench/RESULTS.md)
 	$(BIN)/lakehouse-bench $(BENCH)

@@ -3,6 +3,7 @@
 import dagster as dg
 from pydantic import Field
 
+from lakehouse.lake.branch_store import BranchStore
 from lakehouse.lake.store import DeltaStore
 from lakehouse.settings import DEV_PII_KEY, Settings
 
@@ -26,6 +27,9 @@ class LakehouseResource(dg.ConfigurableResource):
     aws_access_key_id: str = ""
     aws_secret_access_key: str = ""
     aws_session_token: str = ""
+    branch: str = Field(
+        default="", description="The branch lakehouse ``root`` is (LAKEHOUSE_BRANCH), if any."
+    )
 
     @property
     def storage_options(self) -> dict[str, str]:
@@ -38,7 +42,9 @@ class LakehouseResource(dg.ConfigurableResource):
         return {**self.storage, **{k: v for k, v in secrets.items() if v}}
 
     def store(self) -> DeltaStore:
-        """A Delta store rooted at ``root``."""
+        """A Delta store rooted at ``root``; on a branch, one that writes only the branch."""
+        if self.branch:
+            return BranchStore(self.root, self.storage_options)
         return DeltaStore(self.root, self.storage_options)
 
     @classmethod
@@ -53,5 +59,6 @@ class LakehouseResource(dg.ConfigurableResource):
             user=settings.user,
             dagster_url=settings.operations.dagster_url,
             storage=settings.public_storage_options,
+            branch=settings.branch,
             **secrets,
         )
