@@ -7,6 +7,7 @@ from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
 
 from lakehouse.lake import DeltaStore, WriteResult
 from lakehouse.lake.quarantine import quarantine_key, write_quarantine
@@ -92,6 +93,12 @@ def _day_keys(store: DeltaStore, key: list[str], spec: SourceSpec, day: date) ->
     return store.read(key, filter_column=LANDING_DATE, filter_value=day, columns=spec.keys)
 
 
+def _present(dataset: pads.Dataset, schema: pa.Schema) -> list[str]:
+    """The columns of ``schema`` the stored table has (a column added to the declaration later
+    is absent from older tables; ``conform`` fills it with nulls)."""
+    return [name for name in schema.names if name in dataset.schema.names]
+
+
 def _rows_with_keys(
     store: DeltaStore,
     key: list[str],
@@ -108,7 +115,7 @@ def _rows_with_keys(
     scan = key_range(keys.column(first), dataset.schema.field(first))
     if where is not None:
         scan = where if scan is None else scan & where
-    found = dataset.to_table(columns=schema.names, filter=scan)
+    found = dataset.to_table(columns=_present(dataset, schema), filter=scan)
     return conform(found.join(keys, spec.keys, join_type="left semi"), schema)
 
 
@@ -137,7 +144,8 @@ def fact_update(store: DeltaStore, spec: SourceSpec, day: date, candidate: pa.Ta
     others = [d for d in days if d != day]
     if others and store.exists(current):
         other_days = pc.field(LANDING_DATE).isin(pa.array(others, pa.date32()))
-        kept = store.dataset(current).to_table(columns=schema.names, filter=other_days)
+        stored = store.dataset(current)
+        kept = stored.to_table(columns=_present(stored, schema), filter=other_days)
         kept = conform(kept.join(touched, spec.keys, join_type="left anti"), schema)
     rows = pa.concat_tables([winners.filter(in_days), kept])
     rest = (
