@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.cli import main
+from lakehouse_bench.cli import main
 
 SECTIONS = (
     "## Targets",
@@ -23,7 +23,7 @@ SECTIONS = (
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench") / "out"
-    argv = ["bench", "--rows-per-day", "50", "--days", "2", "--repeat", "1", "--out", str(out)]
+    argv = ["--rows-per-day", "50", "--days", "2", "--repeat", "1", "--out", str(out)]
     assert main(argv) == 0
     return out
 
