@@ -76,11 +76,7 @@ def _tiles(s: DoraSummary) -> str:
 
 def _sla_figure(rows: list[dict]) -> go.Figure:
     fig = go.Figure()
-    by_asset: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_asset[row["asset"]].append(row)
-    for asset, days in sorted(by_asset.items()):
-        days.sort(key=lambda r: r["day"])
+    for asset, days in _per_asset(rows, "day"):
         rolling = [
             sum(d["met"] for d in days[max(0, i - 6) : i + 1]) / len(days[max(0, i - 6) : i + 1])
             for i in range(len(days))
@@ -92,13 +88,17 @@ def _sla_figure(rows: list[dict]) -> go.Figure:
     return fig
 
 
-def _durations_figure(rows: list[dict]) -> go.Figure:
-    fig = go.Figure()
+def _per_asset(rows: list[dict], order: str) -> list[tuple[str, list[dict]]]:
+    """``rows`` grouped by their ``asset``, sorted by name, each group sorted by ``order``."""
     by_asset: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_asset[row["asset"]].append(row)
-    for asset, points in sorted(by_asset.items()):
-        points.sort(key=lambda r: r["timestamp"])
+    return [(a, sorted(group, key=lambda r: r[order])) for a, group in sorted(by_asset.items())]
+
+
+def _durations_figure(rows: list[dict]) -> go.Figure:
+    fig = go.Figure()
+    for asset, points in _per_asset(rows, "timestamp"):
         fig.add_trace(
             go.Scatter(
                 x=[p["timestamp"].isoformat() for p in points],
@@ -124,11 +124,7 @@ def _durations_figure(rows: list[dict]) -> go.Figure:
 
 def _cost_figure(rows: list[dict]) -> go.Figure:
     fig = go.Figure()
-    by_asset: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_asset[row["asset"]].append(row)
-    for asset, days in sorted(by_asset.items()):
-        days.sort(key=lambda r: r["day"])
+    for asset, days in _per_asset(rows, "day"):
         fig.add_trace(
             go.Bar(x=[str(d["day"]) for d in days], y=[d["total_usd"] for d in days], name=asset)
         )
