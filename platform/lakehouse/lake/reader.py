@@ -16,6 +16,7 @@ from deltalake.exceptions import TableNotFoundError as DeltaTableNotFoundError
 
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.lake.predicates import PartitionValue, partition_scalar
+from lakehouse.lake.retry import with_retry_bounds
 from lakehouse.lake.uris import key_parts, table_uri
 
 Key = Sequence[str] | str
@@ -44,7 +45,8 @@ class DeltaReader:
     def __init__(self, root: str, storage_options: Mapping[str, str] | None = None) -> None:
         table_uri(root, ["probe"])  # validates the root early
         self.root = root
-        self.storage_options: dict[str, str] = dict(storage_options or {})
+        # On S3, the object-store client gives up within bounds (its default is 10 retries).
+        self.storage_options: dict[str, str] = with_retry_bounds(root, storage_options)
         self._pins: dict[str, Any] | None = None
 
     @classmethod

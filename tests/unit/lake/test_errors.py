@@ -275,3 +275,15 @@ def test_object_store_retries_are_bounded_on_s3_only() -> None:
     }
     assert with_retry_bounds("s3://b/lake", {"max_retries": "7"})["max_retries"] == "7"
     assert with_retry_bounds("/tmp/lake", None) == {}
+
+
+def test_the_store_bounds_the_object_store_clients_retries_on_s3_only() -> None:
+    from lakehouse.lake import DeltaStore
+    from lakehouse.lake.retry import OBJECT_STORE_RETRY_BOUNDS
+
+    s3 = DeltaStore("s3://bucket/lake", {"AWS_REGION": "eu-west-1", "max_retries": "1"})
+    assert s3.storage_options["max_retries"] == "1"
+    for name, value in OBJECT_STORE_RETRY_BOUNDS.items():
+        if name != "max_retries":
+            assert s3.storage_options[name] == value
+    assert "max_retries" not in DeltaStore("/tmp/lake").storage_options
