@@ -34,6 +34,7 @@ class Webserver:
     port: int
     day: date
     home: Path
+    env: dict[str, str]
 
     @property
     def url(self) -> str:
@@ -109,7 +110,7 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Webserver]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Webserver(port=port, day=day, home=home)
+    server = Webserver(port=port, day=day, home=home, env=env)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -122,6 +123,33 @@ def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Webserver]:
                 pytest.fail(f"webserver did not serve the asset graph:\n{_tail(log)}")
             time.sleep(0.5)
         yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def daemon(webserver: Webserver) -> Iterator[None]:
+    """``dagster-daemon`` on the webserver's instance, which launches the runs it queues.
+
+    Sensors stay off, so the daemon launches only what a test queues.
+    """
+    log = webserver.home / "daemon.log"
+    env = {**webserver.env, "LAKEHOUSE_SENSORS": "off"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+            cwd=PROJECT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield
     finally:
         process.terminate()
         try:

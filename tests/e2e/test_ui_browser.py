@@ -8,15 +8,19 @@ under CI (``CI`` set). Screenshots go to each test's ``tmp_path`` and, when
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+import pyarrow as pa
 import pytest
 from playwright.sync_api import Browser, FloatRect, Page, expect, sync_playwright
 
+from lakehouse.lake import DeltaStore
 from lakehouse.sources import load_sources
 
 if TYPE_CHECKING:
@@ -211,3 +215,108 @@ def test_silver_orders_page_shows_materialisation_and_schema(
         cell = page.get_by_role("cell", name=column, exact=True)
         expect(cell).to_be_visible(timeout=TIMEOUT_MS)
     _save_screenshot(page, tmp_path / "silver_orders.png")
+
+
+ALL_GROUPS = ("landing", "bronze", "silver", "staging", "gold")
+LAUNCHPAD = "/locations/lakehouse/jobs/rollback_table/playground"
+SET_CONFIG_JS = "(yaml) => document.querySelector('.CodeMirror').CodeMirror.setValue(yaml)"
+RUN_STATUS_QUERY = '{ runOrError(runId: "%s") { ... on Run { status } } }'
+
+
+def test_lineage_from_the_top_bar_shows_all_five_groups(
+    webserver: Webserver, page: Page, tmp_path: Path
+) -> None:
+    """Catalog and Lineage are in the top bar; Lineage draws every layer, gold included (the
+    e2e lakehouse only materialises bronze and silver: the groups show anyway)."""
+    page.set_viewport_size({"width": 2400, "height": 900})
+    page.goto(webserver.url)
+    expect(page.get_by_role("link", name="Catalog").first).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("link", name="Lineage").first.click()
+    for group in ALL_GROUPS:
+        header = page.locator(f'{GROUP_BOXES} [data-tooltip="{group}"]')
+        expect(header).to_be_visible(timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+    expect(page.get_by_text("fetching statuses")).to_have_count(0, timeout=TIMEOUT_MS)
+    groups = page.evaluate(GROUPS_JS)
+    x = {group["name"]: group["x"] for group in groups}
+    assert x["landing"] < x["bronze"] < x["silver"] < x["staging"] < x["gold"], x
+    _save_screenshot(page, tmp_path / "lineage-with-gold.png", clip=_around(groups))
+
+
+def test_gold_orders_daily_shows_typed_columns_and_its_delta_table(
+    webserver: Webserver, page: Page, tmp_path: Path
+) -> None:
+    page.goto(f"{webserver.url}/assets/gold/orders_daily")
+    for column, type_ in (("order_date", "date"), ("revenue", "decimal(18,2)")):
+        row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=column, exact=True))
+        expect(row.first).to_contain_text(type_, timeout=TIMEOUT_MS)
+    expect(page.get_by_text("gold.orders_daily").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("memory.main")).to_have_count(0)
+    _save_screenshot(page, tmp_path / "gold_orders_daily.png")
+
+
+def test_rollback_table_runs_from_the_launchpad(
+    webserver: Webserver, daemon: None, page: Page, tmp_path: Path
+) -> None:
+    """Fill the rollback config in the Launchpad, launch, and see the run succeed."""
+    # A table of its own with two versions, so the other tests' tables stay as materialised.
+    store = DeltaStore(str(webserver.home / "lake"))
+    for value in (1, 2):
+        store.overwrite(["quarantine", "e2e_rollback"], pa.table({"x": [value]}))
+    config = (
+        "ops:\n  restore_table:\n    config:\n      table: quarantine/e2e_rollback\n"
+        "      version: 0\n      reason: e2e launchpad rollback\n"
+    )
+    page.goto(f"{webserver.url}{LAUNCHPAD}")
+    editor = page.locator(".CodeMirror").first
+    expect(editor).to_be_visible(timeout=TIMEOUT_MS)
+    page.evaluate(
+        "(yaml) => document.querySelector('.CodeMirror').CodeMirror.setValue(yaml)", config
+    )
+    launch = page.get_by_role("button", name=re.compile("Launch run", re.I))
+    expect(launch).to_be_enabled(timeout=TIMEOUT_MS)
+    launch.click()
+    page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"), timeout=TIMEOUT_MS)
+    run_id = re.search(r"/runs/([0-9a-f-]{36})", page.url)[1]  # type: ignore[index]
+    deadline = time.monotonic() + 240  # the daemon dequeues and launches it
+    status = ""
+    while time.monotonic() < deadline:
+        status = webserver.graphql(RUN_STATUS_QUERY % run_id)["data"]["runOrError"]["status"]
+        if status in ("SUCCESS", "FAILURE", "CANCELED"):
+            break
+        time.sleep(1)
+    assert status == "SUCCESS", f"run {run_id}: {status}"
+    expect(page.get_by_text("Success").first).to_be_visible(timeout=TIMEOUT_MS)
+    assert store.table(["quarantine", "e2e_rollback"]).version() == 2
+    _save_screenshot(page, tmp_path / "rollback_run.png")
+
+
+RUNS_QUERY = "{ runsOrError { ... on Runs { results { runId status } } } }"
+
+
+def _runs(webserver: Webserver) -> dict[str, str]:
+    results = webserver.graphql(RUNS_QUERY)["data"]["runsOrError"]["results"]
+    return {run["runId"]: run["status"] for run in results}
+
+
+def test_materialise_one_partition_from_the_asset_page(
+    webserver: Webserver, daemon: None, page: Page, tmp_path: Path
+) -> None:
+    """Click Materialize on bronze/customers, launch its one partition, see the run succeed."""
+    before = set(_runs(webserver))
+    page.goto(f"{webserver.url}/assets/bronze/customers")
+    page.locator("button", has_text="Materialize").first.click()
+    page.get_by_role("button", name="Latest", exact=True).click()
+    expect(page.get_by_text("1 partition", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    launch = page.get_by_role("button", name=re.compile(r"^Launch (1 run|backfill)$", re.I))
+    expect(launch).to_be_enabled(timeout=TIMEOUT_MS)
+    launch.click()
+    deadline = time.monotonic() + 300
+    new: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        new = {k: v for k, v in _runs(webserver).items() if k not in before}
+        if new and all(s in ("SUCCESS", "FAILURE", "CANCELED") for s in new.values()):
+            break
+        time.sleep(2)
+    assert list(new.values()) == ["SUCCESS"], new
+    _save_screenshot(page, tmp_path / "materialise_partition.png")

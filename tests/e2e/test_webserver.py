@@ -29,3 +29,26 @@ def test_asset_graph_has_every_layer_and_edge(webserver: Webserver) -> None:
         assert groups[f"landing/{spec.name}"] == "landing"
         assert groups[f"bronze/{spec.name}"] == "bronze"
         assert groups[f"silver/{spec.name}"] == "silver"
+
+
+CHECKS_QUERY = """
+{ assetNodeOrError(assetKey: {path: ["silver", "orders"]}) { ... on AssetNode {
+    assetChecksOrError { ... on AssetChecks { checks {
+      name
+      executionForLatestMaterialization { status evaluation { success } }
+} } } } } }
+"""
+
+
+@pytest.mark.e2e
+def test_checks_that_ran_are_evaluated_for_the_latest_materialisation(
+    webserver: Webserver,
+) -> None:
+    """The lineage node's "Asset checks n / m" counts these: none may be "Not Evaluated"."""
+    node = webserver.graphql(CHECKS_QUERY)["data"]["assetNodeOrError"]
+    checks = node["assetChecksOrError"]["checks"]
+    assert checks
+    status = {
+        c["name"]: (c["executionForLatestMaterialization"] or {}).get("status") for c in checks
+    }
+    assert all(s == "SUCCEEDED" for s in status.values()), status

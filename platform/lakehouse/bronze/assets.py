@@ -7,7 +7,7 @@ import dagster as dg
 
 from lakehouse.bronze.ingest import NoLandingFilesError, ingest_partition
 from lakehouse.bronze.table import bronze_schema
-from lakehouse.lake.metadata import table_schema, write_metadata
+from lakehouse.lake.metadata import RawMetadataValue, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.assets import landing_key
 from lakehouse.landing.partitions import partition_day
@@ -40,7 +40,7 @@ def materialize_bronze(
         raise dg.Failure(str(error), allow_retries=False) from None
     intake = outcome.intake
     declared = set(bronze_schema(spec.landed_columns).names)
-    metadata: dict[str, object] = {
+    metadata: dict[str, RawMetadataValue] = {
         "landed_rows": intake.landed_rows,
         "published_rows": intake.accepted_rows if not outcome.blocked else 0,
         "quarantined_rows": intake.rejected_rows,
@@ -52,13 +52,15 @@ def materialize_bronze(
             sorted(set(outcome.table.column_names) - declared)
         ),
     }
-    for check in outcome.outcomes:
-        yield check_result(key, check)
     if outcome.published is None:
+        yield from (check_result(key, check) for check in outcome.outcomes)
         raise blocked_failure(key, outcome.outcomes, metadata)
     metadata.update(write_metadata(outcome.published, outcome.table.schema, started))
     metadata["landed_bytes"] = sum(f.size_bytes for f in intake.landed)
     yield dg.MaterializeResult(metadata=metadata)
+    # After the materialisation, so the UI counts them against it (the latest one), not the
+    # one before: evaluated before the publish (write-audit-publish), reported after it.
+    yield from (check_result(key, check) for check in outcome.outcomes)
 
 
 def build_bronze_asset(

@@ -89,6 +89,9 @@ def compare_types(old: str, new: str) -> tuple[Literal["same", "widened", "narro
     """Whether every value of ``old`` fits ``new`` (widened) or not (narrowed), and why."""
     if old == new:
         return "same", ""
+    if old == "unspecified":
+        # A mart column's type declared for the first time: the column itself did not change.
+        return "widened", "type declared"
     old_dec, new_dec = _decimal(old), _decimal(new)
     if old_dec and new_dec:
         (p, s), (p2, s2) = old_dec, new_dec

@@ -63,10 +63,6 @@ class Plugin(BasePlugin):
         """Remember dbt's DuckDB database, to read the relations handed to ``store``."""
         self._conn = conn
 
-    def default_materialization(self) -> str:
-        """Attached Delta tables are views over a re-registered Arrow dataset."""
-        return "view"
-
     def load(self, source_config: SourceConfig) -> pads.Dataset | pa.Table:
         """The Delta table at ``delta_table_path`` as a pyarrow dataset, or with
         ``candidate_path`` the table that candidate would publish there."""
@@ -149,7 +145,12 @@ class Plugin(BasePlugin):
     def _attach(self, target_config: TargetConfig) -> None:
         relation = target_config.relation
         config = target_config.config
-        meta = {"delta_table_path": target_config.location.path}  # type: ignore[union-attr]
+        # A view over the re-registered Arrow data (the environment re-registers it on every
+        # later cursor), not a copy: dbt-duckdb reads the materialization from the meta.
+        meta = {
+            "delta_table_path": target_config.location.path,  # type: ignore[union-attr]
+            "materialization": "view",
+        }
         if config.get("candidate"):
             meta |= {
                 "candidate_path": config["candidate"],

@@ -16,6 +16,7 @@ from typing import Any
 
 import dagster as dg
 
+from lakehouse.gold.dbt_tests import describe_test
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.wap import staging_key
 
@@ -40,23 +41,6 @@ class BlockedMart:
 def _value(metadata: Mapping[str, Any], name: str) -> Any:
     value = metadata.get(name)
     return getattr(value, "value", value)
-
-
-def describe_test(manifest: Mapping[str, Any], unique_id: str | None) -> str:
-    """A short description of a dbt test from the manifest: ``non_negative on lifetime_revenue``."""
-    node = manifest.get("nodes", {}).get(unique_id or "", {})
-    if not node:
-        return "dbt test"
-    meta = node.get("test_metadata") or {}
-    name = meta.get("name") or node.get("name", "dbt test")
-    column = node.get("column_name")
-    kwargs = {
-        k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")
-    }
-    text = f"{name} on {column}" if column else name
-    if kwargs:
-        text += " (" + ", ".join(f"{k}={v}" for k, v in sorted(kwargs.items())) + ")"
-    return text
 
 
 @dataclass

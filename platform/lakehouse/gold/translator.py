@@ -8,12 +8,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from lakehouse.gold.dbt_tests import describe_test
 from lakehouse.gold.project import PARTITIONED_MARTS
 from lakehouse.policy.conditions import downstream_condition
 
 GOLD_OWNER = "team:analytics"
-STAGING = dg.AssetSelection.groups("staging", include_sources=True)
-"""The staging views (not executable, so selected with include_sources)."""
 
 
 def _node(manifest: Mapping[str, Any], unique_id: str) -> Mapping[str, Any]:
@@ -27,6 +26,36 @@ def _is_ephemeral(node: Mapping[str, Any]) -> bool:
 def staging_key(node: Mapping[str, Any]) -> dg.AssetKey:
     """The asset key of a staging model: ``staging/<model>``."""
     return dg.AssetKey(["staging", node["name"]])
+
+
+def staging_selection(manifest: Mapping[str, Any]) -> dg.AssetSelection:
+    """The staging views by key (never materialised, so ``groups()`` would not select them)."""
+    return dg.AssetSelection.assets(
+        *(
+            staging_key(node)
+            for node in manifest["nodes"].values()
+            if node.get("resource_type") == "model" and _is_ephemeral(node)
+        )
+    )
+
+
+def column_schema(node: Mapping[str, Any]) -> dg.TableSchema:
+    """A model's columns with the ``data_type`` and description its YAML declares."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=name,
+                type=col.get("data_type") or "",
+                description=col.get("description") or None,
+            )
+            for name, col in node.get("columns", {}).items()
+        ]
+    )
+
+
+def mart_table_name(node: Mapping[str, Any]) -> str:
+    """Where a mart is published: the Delta table ``gold/<mart>``, a ``lakehouse sql`` view."""
+    return f"gold.{node['name']}"
 
 
 class LakehouseDbtTranslator(DagsterDbtTranslator):
@@ -52,15 +81,34 @@ class LakehouseDbtTranslator(DagsterDbtTranslator):
         # order the steps of a run, which a non-executable staging asset cannot.
         deps = [*spec.deps, *staging]
         owners = node.get("config", {}).get("meta", {}).get("owner")
+        # dbt's relation (memory.main.<mart>) is the in-memory DuckDB build, not the table
+        # readers see: name the published Delta table instead.
+        metadata = {k: v for k, v in spec.metadata.items() if k != "dagster/relation_identifier"}
+        metadata["dagster/column_schema"] = column_schema(node)
+        metadata["dagster/table_name"] = mart_table_name(node)
         return spec.replace_attributes(
             deps=deps,
             automation_condition=downstream_condition(
-                STAGING, whole_history=node["name"] not in PARTITIONED_MARTS
+                staging_selection(manifest), whole_history=node["name"] not in PARTITIONED_MARTS
             ),
             group_name="gold",
             kinds={"dbt", "duckdb", "delta"},
             owners=[owners] if owners else [GOLD_OWNER],
+            metadata=metadata,
         )
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """dbt's check spec, described by the test's description or its name and arguments."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(description=spec.description or describe_test(manifest, unique_id))
 
 
 def staging_specs(manifest: Mapping[str, Any]) -> list[dg.AssetSpec]:
@@ -74,12 +122,6 @@ def staging_specs(manifest: Mapping[str, Any]) -> list[dg.AssetSpec]:
             translator.get_asset_spec(manifest, parent, None).key
             for parent in node.get("depends_on", {}).get("nodes", [])
         ]
-        columns = [
-            dg.TableColumn(
-                name=name, type=col.get("data_type") or "", description=col.get("description")
-            )
-            for name, col in node.get("columns", {}).items()
-        ]
         specs.append(
             dg.AssetSpec(
                 key=staging_key(node),
@@ -89,7 +131,7 @@ def staging_specs(manifest: Mapping[str, Any]) -> list[dg.AssetSpec]:
                 kinds={"dbt", "duckdb", "view"},
                 owners=[GOLD_OWNER],
                 metadata={
-                    "dagster/column_schema": dg.TableSchema(columns=columns),
+                    "dagster/column_schema": column_schema(node),
                     "dbt_unique_id": unique_id,
                     "materialized": "ephemeral (inlined into the marts that select from it)",
                 },

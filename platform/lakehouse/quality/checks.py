@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
+from lakehouse.lake.metadata import RawMetadataValue
 from lakehouse.quality.audit import CheckOutcome
 from lakehouse.quality.names import AUDIT_CHECKS, BRONZE_CHECKS, CHECKS, CheckName
 from lakehouse.sources import SourceSpec
@@ -58,7 +59,7 @@ def check_result(key: dg.AssetKey, outcome: CheckOutcome) -> dg.AssetCheckResult
 
 
 def blocked_failure(
-    key: dg.AssetKey, outcomes: Sequence[CheckOutcome], metadata: dict[str, object]
+    key: dg.AssetKey, outcomes: Sequence[CheckOutcome], metadata: Mapping[str, RawMetadataValue]
 ) -> dg.Failure:
     """The failure raised when blocking checks failed: nothing was published."""
     failed = [o for o in outcomes if o.blocking and not o.passed]

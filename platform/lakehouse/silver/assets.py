@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from lakehouse.bronze.assets import bronze_key
-from lakehouse.lake.metadata import table_schema, write_metadata
+from lakehouse.lake.metadata import RawMetadataValue, table_rows, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.partitions import partition_day
 from lakehouse.policy.assets import layer_asset
@@ -91,7 +91,7 @@ def materialize_silver(
     started = datetime.now(UTC)
     outcome = refine_partition(lakehouse.store(), spec, partition_day(context), lakehouse.pii_key)
     split = outcome.split
-    metadata: dict[str, object] = {
+    metadata: dict[str, RawMetadataValue] = {
         "bronze_rows": split.bronze_rows,
         "published_rows": split.published.num_rows if not outcome.blocked else 0,
         "quarantined_rows": split.quarantined.num_rows,
@@ -99,12 +99,18 @@ def materialize_silver(
         "invalid_rows": split.invalid_rows,
         "quarantine_reasons": dg.MetadataValue.json(split.reasons),
     }
-    for check in outcome.outcomes:
-        yield check_result(key, check)
     if outcome.published is None:
+        yield from (check_result(key, check) for check in outcome.outcomes)
         raise blocked_failure(key, outcome.outcomes, metadata)
-    metadata.update(write_metadata(outcome.published, split.published.schema, started))
+    # Row count of what the asset now holds: a dimension's whole table (the day only merged
+    # into it), a fact's partition of the day (its other rows may have moved to newer days).
+    day = partition_day(context) if spec.kind == "fact" else None
+    rows = table_rows(lakehouse.store(), key.path, day)
+    metadata.update(write_metadata(outcome.published, split.published.schema, started, rows))
     yield dg.MaterializeResult(metadata=metadata)
+    # After the materialisation, so the UI counts them against it (the latest one), not the
+    # one before: evaluated before the publish (write-audit-publish), reported after it.
+    yield from (check_result(key, check) for check in outcome.outcomes)
 
 
 def build_silver_asset(

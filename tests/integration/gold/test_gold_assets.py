@@ -116,7 +116,7 @@ def test_a_failing_mart_test_keeps_the_published_version_and_says_why(tmp_path: 
     assert evaluation.severity == dg.AssetCheckSeverity.ERROR
     assert evaluation.metadata["dagster_dbt/failed_row_count"].value == 1
     assert evaluation.description is not None
-    assert evaluation.description.startswith("1 row(s) fail non_negative on lifetime_revenue")
+    assert evaluation.description.startswith("1 row(s) fail non_negative(lifetime_revenue)")
     assert f"consumers still read Delta version {versions[CLV]}" in evaluation.description
     assert store.uri(staging_key(CLV.path)) in evaluation.description
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

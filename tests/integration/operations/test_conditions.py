@@ -8,7 +8,6 @@ from pathlib import Path
 import dagster as dg
 
 from lakehouse.datagen import generate
-from lakehouse.gold.translator import STAGING
 from lakehouse.policy.conditions import downstream_condition
 
 from .conftest import days_ago, lakehouse_defs, lakehouse_settings
@@ -152,7 +151,7 @@ view = dg.AssetSpec(VIEW, deps=[PARENT], group_name="staging")
     key=MART,
     deps=[PARENT, VIEW],
     partitions_def=PARTITIONS,
-    automation_condition=downstream_condition(STAGING),
+    automation_condition=downstream_condition(dg.AssetSelection.assets(VIEW)),
 )
 def mart() -> None:
     pass

@@ -53,7 +53,7 @@ def gate(store: DeltaStore) -> PublicationGate:
 
 
 def test_describe_test_names_the_test_and_its_column() -> None:
-    assert describe_test(MANIFEST, TEST_ID) == "non_negative on lifetime_revenue"
+    assert describe_test(MANIFEST, TEST_ID) == "non_negative(lifetime_revenue)"
     assert describe_test(MANIFEST, "test.unknown") == "dbt test"
 
 
@@ -80,7 +80,7 @@ def test_a_blocked_mart_gets_no_output_and_its_failed_check_says_why(store: Delt
     assert [type(e) for e in events] == [dg.AssetCheckResult, dg.AssetCheckResult]
     failed = events[0]
     assert failed.description == (
-        "490 row(s) fail non_negative on lifetime_revenue: gold/customer_lifetime_value was not "
+        "490 row(s) fail non_negative(lifetime_revenue): gold/customer_lifetime_value was not "
         "published (consumers still read Delta version 0); the candidate is kept at "
         f"{store.uri(staging_key(CLV.path))}"
     )
