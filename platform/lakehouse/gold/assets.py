@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.dbt_project import using_dagster_dev
 
 from lakehouse.gold.dbt_resource import LakehouseDbtCliResource
 from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, dbt_vars_args, rebuild_window
@@ -92,12 +93,28 @@ def _landing_window(context: dg.AssetExecutionContext) -> DateWindow:
     return DateWindow(window.start.date(), (window.end - timedelta(days=1)).date())
 
 
+def _dbt() -> LakehouseDbtCliResource:
+    """The dbt CLI of this environment, on the project (never whichever ``dbt`` PATH finds)."""
+    return LakehouseDbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=DBT_EXECUTABLE,
+    )
+
+
+def _parse_if_dev() -> None:
+    """Under ``dg dev`` / ``dg check defs``, re-parse the manifest (``DbtProject.prepare_if_dev``
+    does the same with the ``dbt`` on PATH, which may be another environment's or none)."""
+    if using_dagster_dev():
+        _dbt().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+
+
 def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
     """Gold assets from the dbt manifest (prepared by `make install`), with their dbt tests.
 
     Under ``dg dev`` the manifest is re-parsed when the code location loads, so an edited model
     shows after "Reload definitions"."""
-    DBT_PROJECT.prepare_if_dev()
+    _parse_if_dev()
     translator = LakehouseDbtTranslator()
     manifest = DBT_PROJECT.manifest_path
 
@@ -140,13 +157,7 @@ def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
 
     return dg.Definitions(
         assets=[gold_daily_marts, gold_marts, *staging_specs(_load_manifest())],
-        resources={
-            "dbt": LakehouseDbtCliResource(
-                project_dir=str(DBT_PROJECT_DIR),
-                profiles_dir=str(DBT_PROJECT_DIR),
-                dbt_executable=DBT_EXECUTABLE,
-            )
-        },
+        resources={"dbt": _dbt()},
     )
 
 
