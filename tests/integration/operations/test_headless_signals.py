@@ -82,8 +82,13 @@ def test_sigterm_cancels_the_run_within_10_seconds(lake: Lake) -> None:
     output, _ = process.communicate(timeout=15)
     assert time.monotonic() - sent < 10
     assert process.returncode == 128 + signal.SIGTERM, output
-    assert _status(lake, run_id) == dg.DagsterRunStatus.CANCELED
+    # The run holding the slot may have ended before the signal (a quick machine): then the
+    # run in progress when it came is the one canceled. Either way none is left running.
+    assert _status(lake, run_id) in (dg.DagsterRunStatus.CANCELED, dg.DagsterRunStatus.SUCCESS)
     with dg.DagsterInstance.from_config(str(lake.home)) as instance:
+        statuses = [r.status for r in instance.get_runs()]
+        assert dg.DagsterRunStatus.CANCELED in statuses, statuses
+        assert not {dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING} & set(statuses)
         infos = instance.event_log_storage.get_concurrency_infos(POOLS)
         assert all(not info.claimed_slots for info in infos.values())
 
