@@ -92,7 +92,7 @@ class _Headless:
                 )
             if self.stop.signum is not None:
                 raise Stopped(self.stop.signum)
-            time.sleep(_PREFLIGHT_POLL_SECONDS)
+            self.stop.sleep(_PREFLIGHT_POLL_SECONDS)
             self.reap()
 
     def run(self, job: dg.JobDefinition, partition: str | None) -> bool:

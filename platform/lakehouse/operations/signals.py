@@ -46,10 +46,20 @@ class SlotWaitTimeout(Exception):
 
 @dataclass
 class StopRequest:
-    """The first stop signal received while :func:`stop_signals` is active."""
+    """The first stop signal received while :func:`stop_signals` is active.
+
+    ``wake`` is set on every signal (and by a finishing run), so a waiting supervisor acts on
+    the signal at once rather than at its next poll.
+    """
 
     signum: int | None = None
     at: float = 0.0
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep up to ``seconds``; return early when a signal (or a finishing run) wakes us."""
+        self.wake.wait(seconds)
+        self.wake.clear()
 
 
 @contextmanager
@@ -60,6 +70,7 @@ def stop_signals() -> Iterator[StopRequest]:
     def _handler(signum: int, _frame: FrameType | None) -> None:
         if request.signum is None:
             request.signum, request.at = signum, time.monotonic()
+        request.wake.set()
 
     previous = {sig: signal.signal(sig, _handler) for sig in STOP_SIGNALS}
     try:
@@ -143,12 +154,14 @@ def supervise(
             outcome.value = target()
         except BaseException as exc:
             outcome.error = exc
+        finally:
+            stop.wake.set()
 
     worker = threading.Thread(target=_work, name=f"run-{run_id[:8]}", daemon=True)
     worker.start()
     interrupted = False
     while worker.is_alive():
-        worker.join(POLL_SECONDS)
+        stop.sleep(POLL_SECONDS)
         if not worker.is_alive():
             break
         if stop.signum is not None:

@@ -10,6 +10,9 @@ cause, so the run fails at once and its summary says what to fix. A transient er
 outlives the last retry fails the same way, with its cause instead of "Exceeded max_retries".
 Whole runs that die outside a step (a lost worker) are retried by the instance's
 ``run_retries`` (``infra/dagster/dagster.dev.yaml``).
+
+An interrupt (a stop signal, a termination from the UI) is never retried: Dagster applies an
+op's retry policy to interrupts too, so a canceled step would otherwise start again.
 """
 
 import contextlib
@@ -85,6 +88,12 @@ def _transient_only(last_attempt: bool = False) -> Iterator[None]:
         yield
     except _PASS_THROUGH:
         raise
+    except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError) as interrupt:
+        raise dg.Failure(
+            description="Interrupted: the run was stopped or terminated; not retried.",
+            metadata={"error_type": type(interrupt).__name__, "retried": False},
+            allow_retries=False,
+        ) from interrupt
     except Exception as error:
         transient = is_transient(error)
         if transient and not last_attempt:
