@@ -201,3 +201,27 @@ def test_every_variable_the_prod_instance_reads_is_set_on_the_tasks(module: Modu
     wanted = set(_env_refs(yaml.safe_load(PROD_INSTANCE.read_text())))
     assert {"DAGSTER_PG_HOST", "DAGSTER_PG_PASSWORD"} <= wanted
     assert wanted <= _env_var_names(module), wanted - _env_var_names(module)
+
+
+def test_the_ops_metrics_exporter_runs_beside_the_daemon(module: Module) -> None:
+    """`lakehouse metrics serve` is a second, non-essential container of the daemon's task: same
+    image, environment and secrets, its own log stream, listening on the metrics port."""
+    ecs = module("dagster_ecs")
+    tasks = ecs.locals["task_definitions"]
+    (sidecar,) = tasks["daemon"]["sidecars"]
+    assert sidecar["command"][:3] == ["lakehouse", "metrics", "serve"]
+    assert sidecar["command"][3:] == [
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "${tostring(var.metrics_port)}",
+    ]
+    assert sidecar["essential"] is False
+    assert sidecar["portMappings"] == [{"containerPort": "${var.metrics_port}", "protocol": "tcp"}]
+    assert all(
+        "sidecars" not in tasks[name] for name in ("webserver", "webserver_read_only", "run")
+    )
+    body = ecs.resources("aws_ecs_task_definition")["this"]["container_definitions"]
+    assert 'lookup(each.value, "sidecars", [])' in body
+    assert "merge(local.container_defaults, container" in body
+    assert "awslogs-stream-prefix = container.name" in body

@@ -56,7 +56,9 @@ def _rules(network: TerraformDir) -> dict[str, dict[str, Any]]:
         for name, rule in network.locals[f"{direction}_rules"].items():
             rules[name] = {**rule, "direction": direction}
     ingress = network.resources("aws_vpc_security_group_ingress_rule")
-    assert set(ingress) == {"this", "load_balancer"}, "an ingress rule outside the tables"
+    assert set(ingress) == {"this", "load_balancer", "metrics"}, (
+        "an ingress rule outside the tables"
+    )
     assert set(network.resources("aws_vpc_security_group_egress_rule")) == {"this"}
     allowed = ingress["load_balancer"]
     assert allowed["security_group_id"] == '${aws_security_group.this["alb"].id}'
@@ -71,6 +73,16 @@ def _rules(network: TerraformDir) -> dict[str, dict[str, Any]]:
             "cidr_ipv4": allowed["cidr_ipv4"],  # each of var.webserver_ingress_cidrs
             "peer": None,
         }
+    scrape = ingress["metrics"]
+    assert scrape["for_each"] == "${toset(var.metrics_scraper_security_group_ids)}"
+    assert "cidr_ipv4" not in scrape
+    rules["metrics_scrape"] = {
+        "direction": "ingress",
+        "group": "metrics",
+        "port": scrape["from_port"],
+        "cidr_ipv4": None,
+        "peer": scrape["referenced_security_group_id"],  # each scraper's group
+    }
     return rules
 
 
@@ -143,9 +155,27 @@ def test_the_chain_is_wired_through_the_platform(module: Module) -> None:
             "${var.tasks_security_group_id}",
             "${var.webserver_security_group_id}",
         ], name
-    assert services["daemon"]["security_group_ids"] == ["${var.tasks_security_group_id}"]
+    assert services["daemon"]["security_group_ids"] == [
+        "${var.tasks_security_group_id}",
+        "${var.metrics_security_group_id}",
+    ]
+    assert wired["dagster_ecs"]["metrics_security_group_id"] == (
+        "${module.network.metrics_security_group_id}"
+    )
     balancer = module("ui_access").resources("aws_lb")["this"]
     assert balancer["security_groups"] == ["${var.security_group_id}"]
+
+
+def test_only_the_scrapers_groups_reach_the_metrics_exporter(module: Module) -> None:
+    network = module("network")
+    (rule,) = _ingress_of(network, "metrics")
+    assert rule["peer"] == "${each.value}" and rule["cidr_ipv4"] is None
+    assert rule["port"] == "${var.metrics_port}"
+    assert network.named("variable")["metrics_scraper_security_group_ids"]["default"] == []
+    scrapers = module("platform").named("module")["network"]
+    assert scrapers["metrics_scraper_security_group_ids"] == (
+        "${var.metrics_scraper_security_group_ids}"
+    )
 
 
 # --- the allow-list ------------------------------------------------------------------------

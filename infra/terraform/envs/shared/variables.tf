@@ -80,3 +80,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "metrics_scraper_security_group_ids" {
+  description = "Security groups of the Prometheus servers that may scrape the ops metrics (lakehouse metrics serve, port 9464 beside the daemon); none by default."
+  type        = list(string)
+  default     = []
+}

@@ -24,10 +24,12 @@ module "platform" {
   vpc_id                  = var.vpc_id
   private_subnet_ids      = var.private_subnet_ids
   webserver_ingress_cidrs = var.webserver_ingress_cidrs
-  ui                      = var.ui
-  image_tag               = var.image_tag
-  bucket_name             = var.bucket_name
-  analyst_principal_arns  = var.analyst_principal_arns
+
+  metrics_scraper_security_group_ids = var.metrics_scraper_security_group_ids
+  ui                                 = var.ui
+  image_tag                          = var.image_tag
+  bucket_name                        = var.bucket_name
+  analyst_principal_arns             = var.analyst_principal_arns
 
   noncurrent_version_expiration_days = 30
   database_instance_class            = "db.t4g.small"

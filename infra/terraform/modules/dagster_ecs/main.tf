@@ -1,7 +1,8 @@
 # Dagster on ECS Fargate: the code-location image in ECR, one cluster, two webserver services
 # behind the UI load balancer (the full one for operators, a --read-only one for viewers), a
 # daemon service (exactly one task), and the task definition EcsRunLauncher starts for every
-# run, so each run is its own Fargate task with the runs role. The four task definitions and
+# run, so each run is its own Fargate task with the runs role. The daemon's task also runs the
+# ops metrics exporter (`lakehouse metrics serve`) for Prometheus. The four task definitions and
 # the three services differ only in the values of local.task_definitions and local.services.
 
 locals {
@@ -101,6 +102,13 @@ locals {
       log_group             = "daemon"
       ephemeral_storage_gib = null
       container             = { name = "daemon", command = ["dagster-daemon", "run", "-w", "workspace.yaml"] }
+      # Not essential: an exporter that dies must not stop the daemon (Prometheus sees it down).
+      sidecars = [{
+        name         = "metrics"
+        essential    = false
+        command      = ["lakehouse", "metrics", "serve", "--host", "0.0.0.0", "--port", tostring(var.metrics_port)]
+        portMappings = [{ containerPort = var.metrics_port, protocol = "tcp" }]
+      }]
     }
     # EcsRunLauncher (task_definition: {env: DAGSTER_RUN_TASK_DEFINITION}, container_name: run)
     # starts this definition for every run and overrides the container's command.
@@ -122,7 +130,7 @@ locals {
   services = {
     webserver           = { minimum_healthy_percent = 100, maximum_percent = 200, load_balanced = true, security_group_ids = [var.tasks_security_group_id, var.webserver_security_group_id] }
     webserver_read_only = { minimum_healthy_percent = 100, maximum_percent = 200, load_balanced = true, security_group_ids = [var.tasks_security_group_id, var.webserver_security_group_id] }
-    daemon              = { minimum_healthy_percent = 0, maximum_percent = 100, load_balanced = false, security_group_ids = [var.tasks_security_group_id] }
+    daemon              = { minimum_healthy_percent = 0, maximum_percent = 100, load_balanced = false, security_group_ids = [var.tasks_security_group_id, var.metrics_security_group_id] }
   }
 }
 
@@ -211,16 +219,19 @@ resource "aws_ecs_task_definition" "this" {
     }
   }
 
-  container_definitions = jsonencode([merge(local.container_defaults, each.value.container, lookup(local.health_checks, each.key, {}), {
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.this[each.value.log_group].name
-        awslogs-region        = var.region
-        awslogs-stream-prefix = each.value.container.name
+  container_definitions = jsonencode([
+    for container in concat([merge(each.value.container, lookup(local.health_checks, each.key, {}))], lookup(each.value, "sidecars", [])) :
+    merge(local.container_defaults, container, {
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this[each.value.log_group].name
+          awslogs-region        = var.region
+          awslogs-stream-prefix = container.name
+        }
       }
-    }
-  })])
+    })
+  ])
 
   tags = var.tags
 }

@@ -199,3 +199,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "metrics_port" {
+  description = "Port of the ops metrics exporter container beside the daemon."
+  type        = number
+  default     = 9464
+}
+
+variable "metrics_security_group_id" {
+  description = "Extra security group of the daemon task admitting the Prometheus scrapers to metrics_port (network module)."
+  type        = string
+}

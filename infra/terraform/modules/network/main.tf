@@ -5,6 +5,8 @@
 #   tasks       every Dagster task (webservers, daemon, runs): out on 443 to AWS APIs and on
 #               5432 to the database; no ingress at all
 #   database    PostgreSQL from the tasks' group only
+#   metrics     the ops metrics exporter beside the daemon: its port from the Prometheus
+#               scrapers' groups only (none by default: nothing can reach it)
 # No webserver accepts a CIDR: sign-in happens at the load balancer, so nothing may bypass it.
 
 locals {
@@ -13,6 +15,7 @@ locals {
     database   = "Dagster instance database of ${var.name}: PostgreSQL from the Dagster tasks only"
     webservers = "Dagster webservers of ${var.name}: port ${var.webserver_port} from the UI load balancer only"
     alb        = "Dagster UI load balancer of ${var.name}: HTTPS and HTTP (redirected) from the allowed CIDRs only"
+    metrics    = "Ops metrics exporter of ${var.name}: port ${var.metrics_port} from the Prometheus scrapers' groups only"
   }
 
   # The fixed rules by direction: the group each belongs to, its TCP port, and whom it allows,
@@ -76,4 +79,14 @@ resource "aws_vpc_security_group_ingress_rule" "load_balancer" {
   from_port         = each.value.port
   to_port           = each.value.port
   cidr_ipv4         = each.value.cidr_ipv4
+}
+
+resource "aws_vpc_security_group_ingress_rule" "metrics" {
+  for_each                     = toset(var.metrics_scraper_security_group_ids)
+  security_group_id            = aws_security_group.this["metrics"].id
+  description                  = "Prometheus scrape of the ops metrics from ${each.value}"
+  ip_protocol                  = "tcp"
+  from_port                    = var.metrics_port
+  to_port                      = var.metrics_port
+  referenced_security_group_id = each.value
 }

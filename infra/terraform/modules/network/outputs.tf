@@ -17,3 +17,8 @@ output "load_balancer_security_group_id" {
   description = "Security group of the UI load balancer: 443 and 80 from the allowed CIDRs."
   value       = aws_security_group.this["alb"].id
 }
+
+output "metrics_security_group_id" {
+  description = "Extra security group of the daemon task: the ops metrics port from the scrapers' groups only."
+  value       = aws_security_group.this["metrics"].id
+}

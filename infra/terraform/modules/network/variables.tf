@@ -54,3 +54,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "metrics_port" {
+  description = "Port of the ops metrics exporter (lakehouse metrics serve) beside the daemon."
+  type        = number
+  default     = 9464
+}
+
+variable "metrics_scraper_security_group_ids" {
+  description = "Security groups of the Prometheus servers (or scrapers) that may scrape the ops metrics; none: nothing can."
+  type        = list(string)
+  default     = []
+}

@@ -35,6 +35,8 @@ module "network" {
   name                    = local.name
   vpc_id                  = var.vpc_id
   webserver_ingress_cidrs = var.webserver_ingress_cidrs
+
+  metrics_scraper_security_group_ids = var.metrics_scraper_security_group_ids
 }
 
 module "secrets" {
@@ -120,6 +122,7 @@ module "dagster_ecs" {
   subnet_ids                   = var.private_subnet_ids
   tasks_security_group_id      = module.network.tasks_security_group_id
   webserver_security_group_id  = module.network.webserver_security_group_id
+  metrics_security_group_id    = module.network.metrics_security_group_id
   webserver_target_group_arns = {
     webserver           = module.ui_access.target_group_arns["operators"]
     webserver_read_only = module.ui_access.target_group_arns["viewers"]

@@ -85,3 +85,9 @@ variable "run_memory" {
   description = "Memory (MiB) of each run task (override per run with the ecs/memory tag)."
   type        = number
 }
+
+variable "metrics_scraper_security_group_ids" {
+  description = "Security groups of the Prometheus servers that may scrape the ops metrics exporter beside the daemon (network module)."
+  type        = list(string)
+  default     = []
+}
