@@ -17,7 +17,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/.venv
 export PYTHONPATH :=
 
-.PHONY: help install seed run materialize test lint format clean ci docs infra-check bench
+.PHONY: help install seed run materialize test lint format clean ci docs infra-check bench mlflow-ui
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -61,6 +61,9 @@ ci: lint test  ## lint, test, load the definitions (dg check defs), fail on brea
 
 bench: install  ## platform vs a hand-written baseline on generated data (bench/RESULTS.md)
 	$(BIN)/lakehouse-bench $(BENCH)
+
+mlflow-ui: install  ## the MLflow UI on the local tracking store, http://HOST:5000 (full mlflow, own env)
+	$(UV) tool run --from mlflow==3.17.2 mlflow ui --host $(HOST) --port 5000 --backend-store-uri "$$($(BIN)/python -c 'from lakehouse.settings import load_settings as s; print(s().mlflow.tracking_uri)')"
 
 infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 	terraform fmt -check -recursive infra/terraform && bash infra/checks/run.sh

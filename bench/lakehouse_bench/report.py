@@ -45,7 +45,9 @@ def machine_info() -> dict[str, Any]:
 
 
 def _s(stat: dict[str, float]) -> str:
-    """``median (min-max)`` seconds."""
+    """``median (min-max)`` seconds; ``—`` when not measured."""
+    if stat["n"] == 0:
+        return "—"
     if stat["n"] > 1:
         return f"{stat['median']:.2f} s ({stat['min']:.2f}-{stat['max']:.2f})"
     return f"{stat['median']:.2f} s"
@@ -56,6 +58,8 @@ def _mib(value: float) -> str:
 
 
 def _m(stat: dict[str, float]) -> str:
+    if stat["n"] == 0:
+        return "—"
     if stat["n"] > 1:
         return f"{_mib(stat['median'])} ({_mib(stat['min'])}-{_mib(stat['max'])})"
     return _mib(stat["median"])
@@ -70,11 +74,17 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
-def _targets(summary: dict[str, Any]) -> list[str]:
+def _targets(summary: dict[str, Any], rows_per_day: int) -> list[str]:
+    small = summary["small_day"]["rows_per_day"]
+    fill = summary["throughput"]
     names = {
         "overhead": "platform / baseline, one day, excluding start-up",
         "incremental": "day N / day 1 (one day's run, tables holding N days vs 1)",
         "memory": "peak working set / Arrow size of the day",
+        "small_day": f"one day, {small:,} orders, bronze → gold, all sources, excl. process "
+        "start-up (s)",
+        "range_backfill": f"{fill['days']}-day backfill, {rows_per_day:,} orders/day, "
+        "platform/baseline (range path)",
     }
     rows = [
         [names[k], f"≤ {t['target']}", f"{t['measured']:.2f}", "yes" if t["met"] else "**no**"]
@@ -165,47 +175,89 @@ def _incremental(i: dict[str, Any], days: int) -> list[str]:
     ]
 
 
+def _backfill_cells(f: dict[str, Any] | None) -> list[str]:
+    """One platform backfill's cells of the throughput table (``—`` when not run)."""
+    if f is None:
+        return ["—"] * 10
+    s, r, o, m = f["seconds"], f["rows_per_second"], f["orders_per_second"], f["memory"]
+    return [
+        f"{s['excluding']:.1f} s",
+        f"{s['including']:.1f} s",
+        f"{_rate(r['excluding'])} / {_rate(r['including'])}",
+        f"{_rate(o['excluding'])} / {_rate(o['including'])}",
+        f"{f['runs']} runs, {f['bronze_silver_seconds']:.1f} s",
+        f"{f['gold_run']:.1f} s",
+        _mib(m["peak_rss"]),
+        _mib(m["peak_child"]),
+        _mib(m["peak_total"]),
+        _mib(m["rss_before"]),
+    ]
+
+
 def _throughput(t: dict[str, Any]) -> list[str]:
-    s, r, o, m = t["seconds"], t["rows_per_second"], t["orders_per_second"], t["memory"]
-    rows = [
-        ["time, excluding process start-up", f"{s['platform']:.1f} s", f"{s['baseline']:.1f} s"],
-        [
-            "time, including process start-up",
-            f"{s['platform_with_startup']:.1f} s",
-            f"{s['baseline_with_startup']:.1f} s",
-        ],
-        ["rows/s, all sources (excl. / incl. start-up)", "", ""],
-        ["orders/s (excl. / incl. start-up)", "", ""],
-        ["per day: bronze + silver", _s(t["platform_day_runs"]), _s(t["baseline_days"])],
-        [
-            "daily marts, one run over the range",
-            f"{t['platform_gold_run']:.1f} s",
-            f"{t['baseline_gold']:.1f} s",
-        ],
-        ["peak RSS, main process", _mib(m["platform_peak_rss"]), _mib(m["baseline_peak_rss"])],
-        ["peak RSS, largest child (dbt)", _mib(m["platform_peak_child"]), "—"],
-        ["peak RSS, all processes", _mib(m["platform_peak_total"]), _mib(m["baseline_peak_rss"])],
-        [
-            "RSS before the work (imports done)",
-            _mib(m["platform_rss_before"]),
-            _mib(m["baseline_rss_before"]),
-        ],
+    b = t["baseline"]
+    s, r, o, m = b["seconds"], b["rows_per_second"], b["orders_per_second"], b["memory"]
+    labels = [
+        "time, excluding process start-up",
+        "time, including process start-up",
+        "rows/s, all sources (excl. / incl. start-up)",
+        "orders/s (excl. / incl. start-up)",
+        "bronze + silver (platform: its runs; baseline: per day)",
+        "daily marts, one run over the range",
+        "peak RSS, main process",
+        "peak RSS, largest child (dbt)",
+        "peak RSS, all processes",
+        "RSS before the work (imports done)",
     ]
-    rows[2][1:] = [
-        f"{_rate(r['platform'])} / {_rate(r['platform_with_startup'])}",
-        f"{_rate(r['baseline'])} / {_rate(r['baseline_with_startup'])}",
+    baseline = [
+        f"{s['excluding']:.1f} s",
+        f"{s['including']:.1f} s",
+        f"{_rate(r['excluding'])} / {_rate(r['including'])}",
+        f"{_rate(o['excluding'])} / {_rate(o['including'])}",
+        _s(b["days"]),
+        f"{b['gold']:.1f} s",
+        _mib(m["peak_rss"]),
+        "—",
+        _mib(m["peak_rss"]),
+        _mib(m["rss_before"]),
     ]
-    rows[3][1:] = [
-        f"{_rate(o['platform'])} / {_rate(o['platform_with_startup'])}",
-        f"{_rate(o['baseline'])} / {_rate(o['baseline_with_startup'])}",
-    ]
+    columns = zip(
+        labels, _backfill_cells(t["per_day"]), _backfill_cells(t["by_range"]), baseline, strict=True
+    )
+    header = ["backfill", "platform, a run per day", "platform, by range", "baseline"]
     return [
         f"## 3. Throughput: backfill of {t['days']} days ({t['orders']:,} orders, "
         f"{t['rows']:,} rows in all sources)",
         "",
-        *_table(["backfill", "platform", "baseline"], rows),
+        "By range: bronze and silver in one run per range of up to 31 days (one commit per "
+        "table per range), as `lakehouse materialize --by-range` and the UI's backfills run; "
+        f"platform / baseline {t['ratio_by_range']:.2f}, excluding start-up.",
+        "",
+        *_table(header, [list(row) for row in columns]),
         "",
     ]
+
+
+def _days(small: dict[str, Any], huge: dict[str, Any] | None) -> list[str]:
+    rows = []
+    for label, day in (("small", small), ("large", huge)):
+        if day is None:
+            rows.append([f"{label} day: not run (`--huge-day`)", "—", "—", "—", "—"])
+            continue
+        c, layers = day["compare"], day["platform_layers"]
+        split = " / ".join(f"{layers[k]['median']:.2f}" for k in ("bronze", "silver", "gold"))
+        rows.append(
+            [
+                f"one day, {day['rows_per_day']:,} orders, bronze → gold, all sources, "
+                "excl. process start-up",
+                _s(c["wall"]["ours"]),
+                _s(c["wall"]["theirs"]),
+                f"{c['ratio']:.2f}",
+                split,
+            ]
+        )
+    header = ["day generated alone", "platform", "baseline", "ratio", "bronze / silver / gold"]
+    return ["## 6. Small and large days", "", *_table(header, rows), ""]
 
 
 def _memory(m: dict[str, Any]) -> list[str]:
@@ -267,6 +319,16 @@ def _fixed(f: dict[str, Any]) -> list[str]:
     return ["## 5. Fixed costs", "", *_table(["cost", "median (min-max)"], rows), ""]
 
 
+def _quick(summary: dict[str, Any]) -> list[str]:
+    if not summary.get("quick"):
+        return []
+    return [
+        "**--quick: a check of the harness, not a measurement** (no CLI run, no dbt parse, no "
+        "backfill a run per day, the one-day runs stand in for the re-runs).",
+        "",
+    ]
+
+
 def render_markdown(results: dict[str, Any]) -> str:
     """The report of one benchmark run, as Markdown."""
     s, c, machine = results["summary"], results["config"], results["machine"]
@@ -289,12 +351,14 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"after {machine['load_after'][0]:.2f}; Python "
         f"{machine['python']}; {versions}.",
         "",
-        *_targets(s),
+        *_quick(s),
+        *_targets(s, c["rows_per_day"]),
         *_overhead(s["overhead"], str(c["last_day"])),
         *_incremental(s["incremental"], s["days"]),
         *_throughput(s["throughput"]),
         *_memory(s["memory"]),
         *_fixed(s["fixed"]),
+        *_days(s["small_day"], s["huge_day"]),
         "## Checks",
         "",
         f"- Baseline and platform marts identical (one day; backfill): {'yes' if same else 'NO'} "

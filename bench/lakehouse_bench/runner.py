@@ -18,6 +18,8 @@ from lakehouse_bench import scenarios
 from lakehouse_bench.report import machine_info, render_markdown
 from lakehouse_bench.summary import summarise
 
+HUGE_DAY_ROWS = 5_000_000
+
 
 @dataclass(frozen=True)
 class BenchConfig:
@@ -28,14 +30,25 @@ class BenchConfig:
     repeat: int = 3
     out: Path | None = None
     seed: int = 42
+    small_day_rows: int = 1000
+    huge_day_rows: int | None = None
+    """Orders of the one-day run at scale (``--huge-day``); None: not run."""
+    quick: bool = False
+    """Check the harness, not the platform: no CLI run, no dbt parse, no per-day backfill, no
+    separate re-runs (the one-day runs stand in for them, and for the small day when it has
+    the same scale); figures are not comparable."""
 
     @property
     def command(self) -> str:
         """The ``lakehouse-bench`` command line of this configuration."""
         out = f" --out {self.out}" if self.out else ""
+        small = f" --small-day-rows {self.small_day_rows}" if self.small_day_rows != 1000 else ""
+        huge = "" if self.huge_day_rows is None else " --huge-day"
+        if self.huge_day_rows not in (None, HUGE_DAY_ROWS):
+            huge += f" --huge-day-rows {self.huge_day_rows}"
         return (
             f"lakehouse-bench --rows-per-day {self.rows_per_day} --days {self.days} "
-            f"--repeat {self.repeat}{out}"
+            f"--repeat {self.repeat}{small}{huge}{' --quick' if self.quick else ''}{out}"
         )
 
     def __post_init__(self) -> None:
@@ -107,6 +120,20 @@ def _rows_by_day(report: Any) -> dict[str, dict[str, int]]:
     return rows
 
 
+def _single_day(
+    bench: scenarios.Bench, work: Path, day: date, rows: int, config: BenchConfig
+) -> dict[str, Any]:
+    """``day`` generated alone at ``rows`` orders in ``work``: platform and baseline."""
+    from lakehouse.datagen import generate
+
+    landing = work / "landing"
+    generate(str(landing), day, 1, rows, seed=config.seed)
+    env = _environment(work, landing, day)
+    alone = scenarios.Bench(work, landing, env, bench.log, bench.abnormal_exits)
+    samples = scenarios.single_day(alone, day, 1 if rows > config.rows_per_day else config.repeat)
+    return {"rows_per_day": rows, **samples}
+
+
 def _progress(message: str) -> None:
     print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
@@ -131,29 +158,49 @@ def run_bench(config: BenchConfig) -> Path:
             work, landing, _environment(work, landing, first), out / "bench.log", []
         )
         _progress("fixed costs")
-        fixed = scenarios.fixed_costs(bench, config.repeat)
+        fixed = scenarios.fixed_costs(bench, config.repeat, parse=not config.quick)
         _progress(f"one day ({last}) on an empty lakehouse: platform, CLI, baseline")
-        day = scenarios.one_day(bench, last, config.repeat)
-        _progress(f"backfill {first}..{last}")
-        fill = scenarios.backfill(bench, first, last)
+        day = scenarios.one_day(bench, last, config.repeat, cli=not config.quick)
+        fill: dict[str, Any] = {"platform": None}
+        if not config.quick:
+            _progress(f"backfill {first}..{last}, one run per day")
+            fill["platform"] = scenarios.platform_backfill(bench, first, last, by_range=False)
+        _progress(f"backfill {first}..{last}, by range")
+        fill["platform_range"] = scenarios.platform_backfill(bench, first, last, by_range=True)
+        fill["baseline"] = scenarios.baseline_backfill(bench, first, last)
         roots = day["roots"][0]
-        filled = {"platform": fill["platform"]["root"], "baseline": fill["baseline"]["root"]}
-        _progress(f"re-runs of {last} with tables holding 1 day and {config.days} days")
-        step = scenarios.incremental(bench, roots, filled, last, config.repeat)
+        filled = {"platform": fill["platform_range"]["root"], "baseline": fill["baseline"]["root"]}
+        if config.quick:
+            step = {f"{side}_{n}": day[side] for side in ("platform", "baseline") for n in "1n"}
+        else:
+            _progress(f"re-runs of {last} with tables holding 1 day and {config.days} days")
+            step = scenarios.incremental(bench, roots, filled, last, config.repeat)
+        if config.quick and config.small_day_rows == config.rows_per_day:
+            small = {"rows_per_day": config.rows_per_day, **day}  # the same scale: reused
+        else:
+            _progress(f"one day of {config.small_day_rows} orders")
+            small = _single_day(bench, work / "small", last, config.small_day_rows, config)
+        huge = None
+        if config.huge_day_rows:
+            _progress(f"one day of {config.huge_day_rows} orders")
+            huge = _single_day(bench, work / "huge", last, config.huge_day_rows, config)
         sizes = {"day": arrow_bytes(Path(roots["platform"]), last)}
         equal = {
             "one_day": same_marts(Path(roots["platform"]), Path(roots["baseline"])),
-            "backfill": same_marts(Path(fill["platform"]["root"]), Path(fill["baseline"]["root"])),
+            "backfill": same_marts(Path(filled["platform"]), Path(filled["baseline"])),
         }
         raw = {
             "fixed": fixed,
             "one_day": day,
             "backfill": fill,
             "incremental": step,
+            "small_day": small,
+            "huge_day": huge,
             "arrow_bytes": sizes,
             "outputs_equal": equal,
             "abnormal_exits": bench.abnormal_exits,
             "rows_by_day": _rows_by_day(report),
+            "quick": config.quick,
         }
     results = {
         "command": config.command,

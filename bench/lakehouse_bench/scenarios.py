@@ -98,8 +98,9 @@ def _baseline(root: Path, landing: Path, start: date, end: date) -> list[str]:
     ]
 
 
-def fixed_costs(bench: Bench, repeat: int) -> dict[str, list[Any]]:
-    """Definitions import, a trivial Dagster run, and dbt's start-up and parse, per repeat."""
+def fixed_costs(bench: Bench, repeat: int, parse: bool = True) -> dict[str, list[Any]]:
+    """Definitions import, a trivial Dagster run, and dbt's start-up and parse (unless not
+    ``parse``), per repeat."""
     samples: dict[str, list[Any]] = {
         k: [] for k in ("defs_import", "trivial", "dbt_version", "dbt_parse", "dbt_parse_partial")
     }
@@ -117,52 +118,64 @@ def fixed_costs(bench: Bench, repeat: int) -> dict[str, list[Any]]:
         samples["dbt_version"].append(done.as_dict())
         target = bench.work / "dbt-parse" / str(n)
         paths = ["--target-path", str(target), "--log-path", str(target / "logs")]
-        for key in ("dbt_parse", "dbt_parse_partial"):
+        for key in ("dbt_parse", "dbt_parse_partial") if parse else ():
             done, _ = bench.run(key, [*dbt, "parse", *project, *paths, "--quiet"], root)
             samples[key].append(done.as_dict())
     return samples
 
 
-def one_day(bench: Bench, day: date, repeat: int) -> dict[str, list[Any]]:
-    """One day from landing to the daily marts on an empty lakehouse, per repeat.
-
-    The platform in process (``daily_lakehouse`` executed in a worker), as ``lakehouse
-    materialize`` (process start-up included), and the baseline script.
-    """
-    samples: dict[str, list[Any]] = {"platform": [], "cli": [], "baseline": [], "roots": []}
+def single_day(bench: Bench, day: date, repeat: int, name: str = "day") -> dict[str, list[Any]]:
+    """One day from landing to the daily marts on an empty lakehouse, per repeat: the platform
+    in process (``daily_lakehouse`` executed in a worker) and the baseline script."""
+    samples: dict[str, list[Any]] = {"platform": [], "baseline": [], "roots": []}
     iso = day.isoformat()
     for n in range(repeat):
-        root = bench.root(f"platform_{n}")
-        done, data = bench.run(f"platform_day_{n}", _worker("day", "--day", iso), root, True)
+        root = bench.root(f"platform_{name}_{n}")
+        done, data = bench.run(f"platform_{name}_{n}", _worker("day", "--day", iso), root, True)
         samples["platform"].append({"process": done.as_dict(), **data})
-        cli = [str(BIN / "lakehouse"), "materialize", "--start", iso, "--end", iso]
-        done, _ = bench.run(
-            f"cli_day_{n}", [*cli, "--select", DAILY_SELECTION], bench.root(f"cli_{n}")
-        )
-        samples["cli"].append(done.as_dict())
-        base = bench.root(f"baseline_{n}")
+        base = bench.root(f"baseline_{name}_{n}")
         done, data = bench.run(
-            f"baseline_day_{n}", _baseline(base, bench.landing, day, day), None, True
+            f"baseline_{name}_{n}", _baseline(base, bench.landing, day, day), None, True
         )
         samples["baseline"].append({"process": done.as_dict(), **data})
         samples["roots"].append({"platform": str(root), "baseline": str(base)})
     return samples
 
 
-def backfill(bench: Bench, first: date, last: date) -> dict[str, Any]:
-    """Every day from ``first`` to ``last`` on an empty lakehouse: platform, then baseline."""
-    root = bench.root("platform_backfill")
+def one_day(bench: Bench, day: date, repeat: int, cli: bool = True) -> dict[str, list[Any]]:
+    """``single_day``, and the same day as ``lakehouse materialize`` (process start-up
+    included) unless ``cli`` is False."""
+    samples = single_day(bench, day, repeat)
+    samples["cli"] = []
+    iso = day.isoformat()
+    for n in range(repeat if cli else 0):
+        command = [str(BIN / "lakehouse"), "materialize", "--start", iso, "--end", iso]
+        done, _ = bench.run(
+            f"cli_day_{n}", [*command, "--select", DAILY_SELECTION], bench.root(f"cli_{n}")
+        )
+        samples["cli"].append(done.as_dict())
+    return samples
+
+
+def platform_backfill(bench: Bench, first: date, last: date, by_range: bool) -> dict[str, Any]:
+    """Every day from ``first`` to ``last`` on an empty lakehouse: bronze and silver one run
+    per day, or (``by_range``) one run per range of up to 31 days; the marts in one run."""
+    name = "platform_range_backfill" if by_range else "platform_backfill"
+    root = bench.root(name)
     args = ["--start", first.isoformat(), "--end", last.isoformat()]
-    done, data = bench.run("platform_backfill", _worker("backfill", *args), root, True)
-    platform = {"process": done.as_dict(), **data, "root": str(root)}
+    done, data = bench.run(
+        name, _worker("backfill", *args, *(["--by-range"] if by_range else [])), root, True
+    )
+    return {"process": done.as_dict(), **data, "root": str(root), "by_range": by_range}
+
+
+def baseline_backfill(bench: Bench, first: date, last: date) -> dict[str, Any]:
+    """Every day from ``first`` to ``last`` with the baseline script, on an empty lakehouse."""
     base = bench.root("baseline_backfill")
     done, data = bench.run(
         "baseline_backfill", _baseline(base, bench.landing, first, last), None, True
     )
-    return {
-        "platform": platform,
-        "baseline": {"process": done.as_dict(), **data, "root": str(base)},
-    }
+    return {"process": done.as_dict(), **data, "root": str(base)}
 
 
 def incremental(

@@ -6,8 +6,16 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-TARGETS = {"overhead": 1.5, "incremental": 1.2, "memory": 3.0}
-"""platform/baseline excluding start-up, day-N/day-1, peak working set / Arrow size of a day."""
+TARGETS = {
+    "overhead": 1.5,
+    "incremental": 1.2,
+    "memory": 3.0,
+    "small_day": 5.0,
+    "range_backfill": 1.2,
+}
+"""platform/baseline excluding start-up, day-N/day-1, peak working set / Arrow size of a day,
+seconds of a small day (1 k orders) excluding start-up, platform/baseline of a backfill by
+range."""
 
 LAYERS = ("bronze", "silver", "gold")
 
@@ -100,37 +108,69 @@ def _incremental(step: dict[str, list[Any]], rows: dict[str, dict[str, int]]) ->
     }
 
 
+def _filled(sample: dict[str, Any] | None, rows: int, orders: int) -> dict[str, Any] | None:
+    """Seconds, rates and memory of one platform backfill (None when it was not run)."""
+    if sample is None:
+        return None
+    backfill = sample["backfill"]
+    seconds = {
+        "excluding": backfill["seconds"],
+        "including": backfill["seconds"] + _startup(sample),
+    }
+    return {
+        "seconds": seconds,
+        "rows_per_second": {k: rows / v if v else 0.0 for k, v in seconds.items()},
+        "orders_per_second": {k: orders / v if v else 0.0 for k, v in seconds.items()},
+        "runs": len(backfill["days"]),
+        "bronze_silver_runs": stats(d["seconds"] for d in backfill["days"]),
+        "bronze_silver_seconds": sum(d["seconds"] for d in backfill["days"]),
+        "gold_run": backfill["gold"]["seconds"],
+        "memory": {
+            "rss_before": backfill["rss_before"],
+            "peak_rss": backfill["peak_rss"],
+            "peak_child": sample["process"]["peak_largest_child"],
+            "peak_total": sample["process"]["peak_total"],
+        },
+    }
+
+
 def _throughput(fill: dict[str, Any], rows_by_day: dict[str, dict[str, int]]) -> dict[str, Any]:
-    platform, baseline = fill["platform"], fill["baseline"]
-    backfill = platform["backfill"]
+    baseline = fill["baseline"]
     rows = sum(sum(day.values()) for day in rows_by_day.values())
     orders = sum(day.get("orders", 0) for day in rows_by_day.values())
-    startup = _startup(platform)
-    seconds = {
-        "platform": backfill["seconds"],
-        "platform_with_startup": backfill["seconds"] + startup,
-        "baseline": baseline["seconds"],
-        "baseline_with_startup": baseline["process"]["seconds"],
-    }
+    seconds = {"excluding": baseline["seconds"], "including": baseline["process"]["seconds"]}
+    by_range = _filled(fill["platform_range"], rows, orders)
+    assert by_range is not None
     return {
         "days": len(rows_by_day),
         "rows": rows,
         "orders": orders,
-        "seconds": seconds,
-        "rows_per_second": {k: rows / v if v else 0.0 for k, v in seconds.items()},
-        "orders_per_second": {k: orders / v if v else 0.0 for k, v in seconds.items()},
-        "platform_day_runs": stats(d["seconds"] for d in backfill["days"]),
-        "platform_gold_run": backfill["gold"]["seconds"],
-        "baseline_days": stats(baseline["per_day_seconds"]),
-        "baseline_gold": baseline["phases"]["gold"],
-        "memory": {
-            "platform_rss_before": backfill["rss_before"],
-            "platform_peak_rss": backfill["peak_rss"],
-            "platform_peak_child": platform["process"]["peak_largest_child"],
-            "platform_peak_total": platform["process"]["peak_total"],
-            "baseline_rss_before": baseline["rss_before"],
-            "baseline_peak_rss": baseline["peak_rss"],
+        "per_day": _filled(fill["platform"], rows, orders),
+        "by_range": by_range,
+        "baseline": {
+            "seconds": seconds,
+            "rows_per_second": {k: rows / v if v else 0.0 for k, v in seconds.items()},
+            "orders_per_second": {k: orders / v if v else 0.0 for k, v in seconds.items()},
+            "days": stats(baseline["per_day_seconds"]),
+            "gold": baseline["phases"]["gold"],
+            "memory": {"rss_before": baseline["rss_before"], "peak_rss": baseline["peak_rss"]},
         },
+        "ratio_by_range": by_range["seconds"]["excluding"] / seconds["excluding"]
+        if seconds["excluding"]
+        else 0.0,
+    }
+
+
+def _single_day(day: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A day generated alone at its own scale: platform (in process) against the baseline."""
+    if day is None:
+        return None
+    runs = [s["run"] for s in day["platform"]]
+    return {
+        "rows_per_day": day["rows_per_day"],
+        "compare": _compare("platform / baseline", runs, day["baseline"]),
+        "platform_layers": _layer_stats(runs),
+        "platform_peak_rss": stats(r["peak_rss"] for r in runs),
     }
 
 
@@ -191,11 +231,17 @@ def summarise(raw: dict[str, Any], days: int) -> dict[str, Any]:
         "throughput": _throughput(fill, raw["rows_by_day"]),
         "memory": _memory(day, step, raw["arrow_bytes"]),
         "fixed": _fixed(raw["fixed"], day),
+        "small_day": _single_day(raw["small_day"]),
+        "huge_day": _single_day(raw.get("huge_day")),
+        "quick": raw.get("quick", False),
     }
+    small = summary["small_day"]
     measured = {
         "overhead": summary["overhead"]["ratio_in_process"],
         "incremental": summary["incremental"]["ratio"],
         "memory": max(summary["memory"]["ratio"], summary["memory"]["ratio_day_n"]),
+        "small_day": small["compare"]["wall"]["ours"]["median"],
+        "range_backfill": summary["throughput"]["ratio_by_range"],
     }
     summary["targets"] = {
         name: {"target": TARGETS[name], "measured": value, "met": value <= TARGETS[name]}

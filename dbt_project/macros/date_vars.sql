@@ -16,7 +16,27 @@
 {%- endmacro %}
 
 {% macro partition_window() -%}
-  {#- [min_date, max_date] of business dates a partitioned mart rebuilds, or none (full rebuild). -#}
+  {#-
+    [min_date, max_date] of business dates a partitioned mart rebuilds, or none (full rebuild).
+    At run time: the window of the run's context (table lakehouse_run, filled on-run-start by
+    the plugin), so a daily run passes no vars and dbt keeps its parsed manifest. While
+    parsing: none (the window never shapes what the parser sees). Without the hooks (dbt
+    compile): the vars.
+  -#}
+  {%- if not execute -%}
+    {{- return(none) -}}
+  {%- endif -%}
+  {%- set run = run_query('select root, min_date, max_date from lakehouse_run') -%}
+  {%- if run.rows | length > 0 -%}
+    {%- set row = run.rows[0] -%}
+    {#- agate may read the ISO dates as datetimes: keep their YYYY-MM-DD. -#}
+    {{- return([(row[1] | string)[:10], (row[2] | string)[:10]] if row[1] is not none else none) -}}
+  {%- endif -%}
+  {{- return(vars_window()) -}}
+{%- endmacro %}
+
+{% macro vars_window() -%}
+  {#- [min_date, max_date] from the vars, validated, or none when both are unset. -#}
   {%- set min_date = date_var('min_date') -%}
   {%- set max_date = date_var('max_date') -%}
   {%- if min_date is none and max_date is none -%}

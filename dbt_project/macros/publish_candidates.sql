@@ -2,9 +2,9 @@
   Write-audit-publish, the publish step; run on-run-end (dbt_project.yml). Every mart built in
   this run staged a candidate (materializations/external.sql); each one whose model succeeded
   and none of whose tests failed or errored is published, one Delta commit per mart (the
-  window's days for a partitioned mart built with min_date/max_date, else the whole table).
+  window's days for a partitioned mart built for a window, else the whole table).
   A mart with a failing error-severity test keeps its published version; its candidate stays
-  at <LAKEHOUSE_ROOT>/_staging/gold/<mart> until the next build of that mart. Warn-severity
+  at <root>/_staging/gold/<mart> until the next build of that mart. Warn-severity
   failures do not block. dbt has already skipped the marts downstream of a failing test.
   `dbt run` runs no tests, so it publishes every mart it builds.
 -#}
@@ -30,7 +30,6 @@
               ~ candidate, info=true) -%}
       {%- else -%}
         {%- set partition_by = (node.config.meta or {}).get('delta', {}).get('partition_by') -%}
-        {%- set window = partition_window() if partition_by else none -%}
         {%- set relation = api.Relation.create(
               database=node.database, schema=node.schema, identifier=node.alias, type='view') -%}
         {%- do adapter.store_relation(
@@ -38,8 +37,6 @@
                 'delta_action': 'publish',
                 'candidate': candidate,
                 'partition_by': partition_by,
-                'min_date': window[0] if window else none,
-                'max_date': window[1] if window else none,
               }) -%}
         {%- do log("published " ~ gold_location(node.alias), info=true) -%}
       {%- endif -%}

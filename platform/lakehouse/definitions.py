@@ -9,6 +9,7 @@ from lakehouse.gold.assets import build_gold_defs
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.assets import landing_spec
 from lakehouse.landing.partitions import daily_partitions, partition_start
+from lakehouse.ml.defs import build_ml_defs
 from lakehouse.observability.defs import build_observability_defs
 from lakehouse.operations.automation import build_automation_defs
 from lakehouse.operations.jobs import daily_job, gold_history_job
@@ -41,6 +42,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         build_operations_defs(),
         build_automation_defs(settings, specs, partitions),
         build_observability_defs(settings),
+        build_ml_defs(settings, partitions),
     )
 
 

@@ -31,7 +31,7 @@ def snapshot(defs: dg.Definitions) -> dict[str, object]:
             "partitioned": node.partitions_def is not None,
             "executable": node.is_executable,
             "pool": sorted(node.pools) if node.pools else None,
-            "has_retry": node.backfill_policy is not None,
+            "has_backfill_policy": node.backfill_policy is not None,
             "automation": node.automation_condition is not None,
             "freshness": node.freshness_policy is not None,
         }

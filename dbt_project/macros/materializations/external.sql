@@ -3,10 +3,11 @@
   stock one has DuckDB COPY the model to a file (local only here: no httpfs) and hands that file
   to a plugin. Here the model is built as a DuckDB table and the delta_writer plugin
   (platform/lakehouse/gold/delta_writer.py) stages it as the mart's candidate, the Delta table
-  <LAKEHOUSE_ROOT>/_staging/gold/<model>; the published table <LAKEHOUSE_ROOT>/gold/<model> is
+  <root>/_staging/gold/<model>; the published table <root>/gold/<model> is
   not touched here:
-  - a mart with meta.delta.partition_by (a date column) built with the vars min_date/max_date
-    stages only that window of dates (every row must lie in it);
+  - a mart with meta.delta.partition_by (a date column) built for a window of dates (the run's
+    context, or the vars min_date/max_date by hand) stages only that window (every row must
+    lie in it);
   - otherwise the candidate is the whole table.
   The model's relation then becomes a view over what the candidate would publish (for a window:
   the published days outside it plus the candidate), so the mart's tests and downstream refs in
@@ -17,7 +18,6 @@
   {%- set location = gold_location(this.identifier) -%}
   {%- set candidate = gold_candidate_location(this.identifier) -%}
   {%- set partition_by = (config.get('meta') or {}).get('delta', {}).get('partition_by') -%}
-  {%- set window = partition_window() if partition_by else none -%}
   {%- set target_relation = this.incorporate(type='view') -%}
   {%- set temp_relation = make_intermediate_relation(
         this.incorporate(type='table'), suffix='__dbt_tmp') -%}
@@ -33,11 +33,7 @@
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {{ adapter.commit() }}
 
-  {%- set delta = {
-        'partition_by': partition_by,
-        'min_date': window[0] if window else none,
-        'max_date': window[1] if window else none,
-  } -%}
+  {%- set delta = {'partition_by': partition_by} -%}
   {% do adapter.store_relation(
         delta_plugin(), temp_relation, [], candidate, 'delta', dict(delta, delta_action='write')) %}
   {% do adapter.store_relation(

@@ -9,11 +9,17 @@ customers as (
 
     select
         customer_id,
-        country
-    from {{ ref('stg_shop__customers') }}
+        country,
+        valid_from,
+        valid_to,
+        is_first_version
+    from {{ ref('stg_shop__customers_history') }}
 
 ),
 
+-- The customer's country when the order was placed (type-2 point-in-time join), so a later
+-- change never rewrites a past day, whatever order days are built in. An order placed before
+-- the customer's first known version takes that version.
 orders_by_country as (
 
     select
@@ -23,7 +29,11 @@ orders_by_country as (
         orders.order_total,
         orders.status = 'cancelled' as is_cancelled
     from orders
-    left join customers on orders.customer_id = customers.customer_id
+    left join customers
+        on
+            orders.customer_id = customers.customer_id
+            and (orders.created_at >= customers.valid_from or customers.is_first_version)
+            and (orders.created_at < customers.valid_to or customers.valid_to is null)
 
 ),
 

@@ -2,7 +2,8 @@ with orders as (
 
     select
         order_id,
-        order_date
+        order_date,
+        created_at
     from {{ ref('stg_shop__orders') }}
     where
         status != 'cancelled'
@@ -26,8 +27,11 @@ products as (
 
     select
         product_id,
-        category
-    from {{ ref('stg_shop__products') }}
+        category,
+        valid_from,
+        valid_to,
+        is_first_version
+    from {{ ref('stg_shop__products_history') }}
 
 ),
 
@@ -42,7 +46,13 @@ lines as (
         order_items.quantity * order_items.unit_price as line_revenue
     from order_items
     inner join orders on order_items.order_id = orders.order_id
-    left join products on order_items.product_id = products.product_id
+    -- The product's category when the order was placed (type-2 point-in-time join); an
+    -- order placed before the product's first known version takes that version.
+    left join products
+        on
+            order_items.product_id = products.product_id
+            and (orders.created_at >= products.valid_from or products.is_first_version)
+            and (orders.created_at < products.valid_to or products.valid_to is null)
 
 ),
 

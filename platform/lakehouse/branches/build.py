@@ -1,7 +1,9 @@
-"""Build on a branch only what changed: the silver tables of changed declarations, downstream."""
+"""Build on a branch only what changed: the silver tables of changed declarations and their
+downstream, and the marts dbt's slim CI selects (``branches.gold``)."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,23 +12,32 @@ from typing import Any
 import dagster as dg
 
 from lakehouse.branches.changes import SourceChange, changed_sources, downstream
+from lakehouse.branches.gold import GoldPlan, build_gold, plan_gold
 from lakehouse.branches.pins import Branch, save_branch
+from lakehouse.gold.project import rebuild_window
+from lakehouse.gold.window import DateWindow
 from lakehouse.operations.headless import materialize_days
 from lakehouse.operations.instance import open_instance
 from lakehouse.settings import Settings
 
 BUILT_LAYERS = ("silver",)
-"""Layers a branch rebuilds today; gold needs per-source silver paths in dbt (see README)."""
+"""Layers a branch rebuilds through Dagster runs; gold is built by one dbt build."""
 
 
 @dataclass(frozen=True)
 class BuildPlan:
-    """What a branch build materialises and why; downstream marts it cannot build yet."""
+    """What a branch build materialises and why; downstream tables it does not build."""
 
     changes: list[SourceChange]
     assets: list[str]
     reasons: dict[str, str]
     not_built: list[str] = field(default_factory=list)
+    gold: GoldPlan | None = None
+
+    @property
+    def silver(self) -> list[str]:
+        """The assets built by Dagster runs (not the marts)."""
+        return [a for a in self.assets if not a.startswith("gold/")]
 
     def render(self) -> list[str]:
         """One line per asset: rebuilt because, or not built because."""
@@ -54,21 +65,32 @@ class BuildOutcome:
         return not self.failed and not self.blocking_failures
 
 
-def plan_build(defs: dg.Definitions, branch: Branch, repo: Path, sources_dir: Path) -> BuildPlan:
-    """Silver assets of the declarations changed since the branch's commit, and downstream."""
+def plan_build(
+    defs: dg.Definitions,
+    branch: Branch,
+    repo: Path,
+    sources_dir: Path,
+    dbt_project: Path | None = None,
+    work: Path | None = None,
+    storage_options: dict[str, str] | None = None,
+) -> BuildPlan:
+    """Silver assets of the declarations changed since the branch's commit, and downstream;
+    with ``dbt_project`` (the branch's dbt project) and ``work`` (a scratch folder), the marts
+    of ``state:modified+`` and those downstream of the rebuilt silver tables."""
     changes = changed_sources(sources_dir, repo, branch.commit or "HEAD")
     roots = [dg.AssetKey(["silver", c.name]) for c in changes]
     why = {f"silver/{c.name}": "declaration changed: " + "; ".join(c.reasons) for c in changes}
-    assets, not_built, reasons = [], [], {}
+    assets, reasons = [], {}
     for key in downstream(defs, roots) if roots else []:
         name = key.to_user_string()
         if key.path[0] in BUILT_LAYERS:
             assets.append(name)
             reasons[name] = why.get(name, "downstream of a changed source")
-        elif key.path[0] == "gold":
-            not_built.append(name)
-            reasons[name] = "downstream mart: gold on branches needs the dbt hook (README)"
-    return BuildPlan(changes, assets, reasons, not_built)
+    if dbt_project is None or work is None:
+        return BuildPlan(changes, assets, reasons)
+    gold = plan_gold(branch, dbt_project, assets, work, storage_options or {})
+    reasons |= gold.reasons | gold.not_built
+    return BuildPlan(changes, [*assets, *gold.reasons], reasons, list(gold.not_built), gold)
 
 
 def check_outcomes(
@@ -114,24 +136,43 @@ def build_branch(
     start: date | None = None,
     end: date | None = None,
     instance_home: str | None = None,
+    dbt_project: Path | None = None,
 ) -> BuildOutcome:
-    """Materialise the plan on the branch for the landed days in ``[start, end]``.
+    """Materialise the plan on the branch for the landed days in ``[start, end]``: silver
+    through the daily job, then the planned marts in one dbt build (for the business dates
+    those days touched; the whole marts without bounds).
 
     ``settings`` and ``defs`` must be the branch's (``LAKEHOUSE_BRANCH``): its runs write
-    only the branch. The outcome (assets, failed days, check results) is recorded in the
-    branch's ``_branch.json`` for ``promote``.
+    only the branch. ``dbt_project`` is the branch's dbt project (default: the checkout's).
+    The outcome (assets, failed days, check results, mart keys) is recorded in the branch's
+    ``_branch.json`` for ``diff`` and ``promote``.
     """
     if settings.root.rstrip("/") != branch.root.rstrip("/"):
         raise ValueError(f"settings point at {settings.root}, not at branch {branch.name}")
-    plan = plan_build(defs, branch, repo, sources_dir)
-    if not plan.assets:
-        return BuildOutcome(plan, [], [])
-    started = datetime.now(UTC)
-    failed = materialize_days(
-        defs, settings, start, end, ",".join(plan.assets), instance_home=instance_home
-    )
-    instance = open_instance(settings, instance_home)
-    checks = check_outcomes(instance, defs, plan.assets, started.timestamp())
+    project = dbt_project or repo / "dbt_project"
+    with tempfile.TemporaryDirectory(prefix=f"branch-{branch.name}-") as scratch:
+        work = Path(scratch)
+        plan = plan_build(
+            defs, branch, repo, sources_dir, project, work, dict(settings.storage_options)
+        )
+        if not plan.assets:
+            return BuildOutcome(plan, [], [])
+        started = datetime.now(UTC)
+        failed, checks = [], []
+        if plan.silver:
+            failed = materialize_days(
+                defs, settings, start, end, ",".join(plan.silver), instance_home=instance_home
+            )
+            instance = open_instance(settings, instance_home)
+            checks = check_outcomes(instance, defs, plan.silver, started.timestamp())
+        if plan.gold is not None and plan.gold.models and not failed:
+            window = None
+            if start is not None and end is not None:
+                landing = DateWindow(start, end)
+                window = rebuild_window(settings.root, landing, settings.storage_options) or landing
+            gold = build_gold(project, settings.root, plan.gold, window, work)
+            failed += gold.failed
+            checks += gold.checks
     outcome = BuildOutcome(plan, failed, checks)
     branch.builds.append(
         {
@@ -144,6 +185,7 @@ def build_branch(
             "failed": failed,
             "checks": checks,
             "ok": outcome.ok,
+            "mart_keys": plan.gold.keys if plan.gold is not None else {},
         }
     )
     save_branch(branch, settings.storage_options)

@@ -63,8 +63,15 @@ class TableDiff:
         return {**asdict(self), "differs": self.differs}
 
 
-def table_keys(table: str, specs: Mapping[str, SourceSpec]) -> tuple[list[str], set[str]]:
-    """The key columns of a lakehouse table and its PII columns (from the declarations)."""
+def table_keys(
+    table: str,
+    specs: Mapping[str, SourceSpec],
+    mart_keys: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[list[str], set[str]]:
+    """The key columns of a lakehouse table and its PII columns: from the declarations, or
+    for a mart from ``mart_keys`` (its uniqueness test in the dbt YAML, ``gold.keys``)."""
+    if mart_keys and table in mart_keys:
+        return list(mart_keys[table]), set()
     layer, name = table.split("/", 1)
     history = name.endswith("_history") and name.removesuffix("_history") in specs
     spec = specs.get(name.removesuffix("_history") if history else name)
@@ -174,9 +181,10 @@ def diff_table(
     base_table: DeltaTable | None,
     specs: Mapping[str, SourceSpec],
     storage_options: Mapping[str, str] | None = None,
+    mart_keys: Mapping[str, Sequence[str]] | None = None,
 ) -> TableDiff:
     """Compare ``branch_table`` (latest) with ``base_table`` (pinned; None: the base lacks it)."""
-    keys, pii = table_keys(table, specs)
+    keys, pii = table_keys(table, specs, mart_keys)
     diff = TableDiff(
         table,
         keys,
@@ -217,8 +225,12 @@ def diff_branch(
     specs: Sequence[SourceSpec],
     storage_options: Mapping[str, str] | None = None,
     tables: Sequence[str] | None = None,
+    mart_keys: Mapping[str, Sequence[str]] | None = None,
 ) -> list[TableDiff]:
-    """Diff every table the branch wrote (or ``tables``, ``silver/orders``) against the base."""
+    """Diff every table the branch wrote (or ``tables``, ``silver/orders``) against the base;
+    marts by ``mart_keys`` (default: the keys the branch's builds recorded)."""
+    if mart_keys is None:
+        mart_keys = {k: v for b in branch.builds for k, v in b.get("mart_keys", {}).items()}
     options = dict(storage_options or {}) or None
     by_name = {s.name: s for s in specs}
     found = discover_tables(branch.root, storage_options)
@@ -238,5 +250,5 @@ def diff_branch(
             else None
         )
         own_table = DeltaTable(own[name], storage_options=options)
-        diffs.append(diff_table(name, own_table, base, by_name, storage_options))
+        diffs.append(diff_table(name, own_table, base, by_name, storage_options, mart_keys))
     return diffs

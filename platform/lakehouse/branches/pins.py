@@ -74,7 +74,8 @@ def branch_root(settings: Settings, name: str) -> str:
     return f"{base_root(settings)}/{BRANCHES_FOLDER}/{name}"
 
 
-def _write_text(uri: str, text: str, storage_options: Mapping[str, str]) -> None:
+def write_text(uri: str, text: str, storage_options: Mapping[str, str]) -> None:
+    """Write ``text`` to the file at ``uri`` (a folder or object store), creating folders."""
     filesystem, path = filesystem_for(uri, storage_options)
     parent = path.rpartition("/")[0]
     if parent:
@@ -86,7 +87,7 @@ def _write_text(uri: str, text: str, storage_options: Mapping[str, str]) -> None
 def save_branch(branch: Branch, storage_options: Mapping[str, str]) -> None:
     """Write the branch's ``_branch.json``."""
     text = json.dumps(branch.as_json(), indent=2, sort_keys=True)
-    _write_text(f"{branch.root}/{BRANCH_FILE}", text, storage_options)
+    write_text(f"{branch.root}/{BRANCH_FILE}", text, storage_options)
 
 
 def load_branch(settings: Settings, name: str) -> Branch:
@@ -179,8 +180,18 @@ def append_audit(settings: Settings, record: Mapping[str, Any]) -> str:
     with contextlib.suppress(FileNotFoundError), filesystem.open_input_stream(path) as stream:
         before = stream.read().decode("utf-8")
     line = json.dumps(dict(record), sort_keys=True) + "\n"
-    _write_text(uri, before + line, settings.storage_options)
+    write_text(uri, before + line, settings.storage_options)
     return uri
+
+
+def read_text(uri: str, storage_options: Mapping[str, str]) -> str | None:
+    """The text of the file at ``uri``, or None when there is none."""
+    filesystem, path = filesystem_for(uri, storage_options)
+    try:
+        with filesystem.open_input_stream(path) as stream:
+            return stream.read().decode("utf-8")
+    except FileNotFoundError:
+        return None
 
 
 def read_audit(settings: Settings) -> list[dict[str, Any]]:

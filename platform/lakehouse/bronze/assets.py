@@ -1,11 +1,13 @@
 """Bronze assets, generated from the source declarations."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 
 from lakehouse.bronze.ingest import NoLandingFilesError, ingest_partition
+from lakehouse.bronze.intake import Intake
+from lakehouse.bronze.ranges import ingest_range
 from lakehouse.bronze.table import bronze_schema
 from lakehouse.lake.metadata import RawMetadataValue, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
@@ -21,10 +23,66 @@ def bronze_key(spec: SourceSpec) -> dg.AssetKey:
     return dg.AssetKey(["bronze", spec.name])
 
 
+def run_days(context: dg.AssetExecutionContext) -> list[date]:
+    """The run's landing days: its partition, or every day of its range (a backfill run)."""
+    return [date.fromisoformat(key) for key in context.partition_keys]
+
+
+def _intake_metadata(
+    intake: Intake, published: bool, columns: list[str], spec: SourceSpec
+) -> dict[str, RawMetadataValue]:
+    declared = set(bronze_schema(spec.landed_columns).names)
+    return {
+        "landed_rows": intake.landed_rows,
+        "published_rows": intake.accepted_rows if published else 0,
+        "quarantined_rows": intake.rejected_rows,
+        "landed_files": dg.MetadataValue.json([f.uri for f in intake.landed]),
+        "rejected_files": dg.MetadataValue.json(
+            [{"file": f.uri, "reason": f.reason} for f in intake.rejected]
+        ),
+        "undeclared_columns": dg.MetadataValue.json(sorted(set(columns) - declared)),
+    }
+
+
+def _materialize_range(
+    context: dg.AssetExecutionContext, lakehouse: LakehouseResource, spec: SourceSpec
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """A range of days (a backfill run): one commit per chunk of days, checks per range."""
+    key = bronze_key(spec)
+    started = datetime.now(UTC)
+    days = run_days(context)
+    try:
+        outcome = ingest_range(
+            lakehouse.store(), lakehouse.landing, spec, days, started, lakehouse.storage_options
+        )
+    except NoLandingFilesError as error:
+        raise dg.Failure(str(error), allow_retries=False) from None
+    written = [(chunk, o.published) for chunk, o in outcome.chunks if o.published is not None]
+    metadata = _intake_metadata(outcome.intake, not outcome.blocked, outcome.schema.names, spec)
+    metadata |= {"days": len(days), "commits": len(written)}
+    if outcome.blocked:
+        metadata["published_days"] = dg.MetadataValue.json(
+            [str(d) for chunk, _ in written for d in chunk]
+        )
+        yield from (check_result(key, check) for check in outcome.checks)
+        raise blocked_failure(key, outcome.checks, metadata)
+    rows = sum(result.rows for _, result in written)
+    metadata.update(write_metadata(written[-1][1], outcome.schema, started, rows))
+    metadata["landed_bytes"] = sum(f.size_bytes for f in outcome.intake.landed)
+    yield dg.MaterializeResult(metadata=metadata)
+    yield from (check_result(key, check) for check in outcome.checks)
+
+
 def materialize_bronze(
     context: dg.AssetExecutionContext, lakehouse: LakehouseResource, spec: SourceSpec
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """The body of every bronze asset: take the day's files in, check them, replace the day."""
+    """The body of every bronze asset: take the day's files in, check them, replace the day.
+
+    A run over a range of days (a backfill) takes them in as a range (``ingest_range``).
+    """
+    if len(context.partition_keys) > 1:
+        yield from _materialize_range(context, lakehouse, spec)
+        return
     key = bronze_key(spec)
     started = datetime.now(UTC)
     try:
@@ -39,19 +97,7 @@ def materialize_bronze(
     except NoLandingFilesError as error:
         raise dg.Failure(str(error), allow_retries=False) from None
     intake = outcome.intake
-    declared = set(bronze_schema(spec.landed_columns).names)
-    metadata: dict[str, RawMetadataValue] = {
-        "landed_rows": intake.landed_rows,
-        "published_rows": intake.accepted_rows if not outcome.blocked else 0,
-        "quarantined_rows": intake.rejected_rows,
-        "landed_files": dg.MetadataValue.json([f.uri for f in intake.landed]),
-        "rejected_files": dg.MetadataValue.json(
-            [{"file": f.uri, "reason": f.reason} for f in intake.rejected]
-        ),
-        "undeclared_columns": dg.MetadataValue.json(
-            sorted(set(outcome.table.column_names) - declared)
-        ),
-    }
+    metadata = _intake_metadata(intake, not outcome.blocked, outcome.table.column_names, spec)
     if outcome.published is None:
         yield from (check_result(key, check) for check in outcome.outcomes)
         raise blocked_failure(key, outcome.outcomes, metadata)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from lakehouse.bronze.intake import Intake, rejected_files_table, take_in
-from lakehouse.bronze.table import to_bronze
+from lakehouse.bronze.table import bronze_stats_columns, to_bronze
 from lakehouse.lake import DeltaStore, WriteResult
 from lakehouse.lake.quarantine import quarantine_key, write_quarantine
 from lakehouse.landing.files import list_landing_files
@@ -98,5 +98,6 @@ def ingest_partition(
     outcomes = landing_checks(intake, spec)
     if any(o.blocking and not o.passed for o in outcomes):
         return BronzeOutcome(intake, table, outcomes, None)
-    result = store.replace_partition(["bronze", spec.name], table, LANDING_DATE, day)
+    stats = bronze_stats_columns(spec)  # no min/max of raw PII in the log or the footers
+    result = store.replace_partition(["bronze", spec.name], table, LANDING_DATE, day, stats)
     return BronzeOutcome(intake, table, outcomes, result)

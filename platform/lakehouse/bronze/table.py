@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from lakehouse.landing.files import LandedFile
-from lakehouse.sources import LANDING_DATE
+from lakehouse.sources import LANDING_DATE, SourceSpec
 
 
 def bronze_schema(landed_columns: Sequence[str]) -> pa.Schema:
@@ -21,6 +21,18 @@ def bronze_schema(landed_columns: Sequence[str]) -> pa.Schema:
             pa.field(LANDING_DATE, pa.date32(), nullable=False),
         ]
     )
+
+
+def bronze_stats_columns(spec: SourceSpec) -> list[str] | None:
+    """The bronze columns that keep min/max statistics: every one but PII (None: no PII).
+
+    Statistics copy values into the Delta log and parquet footers, where raw PII must not be.
+    An allow-list, so undeclared (drifted) columns, which may hold PII too, get none either.
+    """
+    pii = {c.landed_name for c in spec.columns if c.pii}
+    if not pii:
+        return None
+    return [c for c in bronze_schema(spec.landed_columns).names if c not in pii]
 
 
 def to_bronze(files: Sequence[LandedFile], day: date, ingested_at: datetime) -> pa.Table:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lakehouse.cli import branches, data, health, runs, tables
+from lakehouse.cli import branches, data, health, model, runs, tables
 from lakehouse.settings import SettingsError
 
 
@@ -14,7 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``lakehouse`` command."""
     parser = argparse.ArgumentParser(prog="lakehouse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (data, runs, tables, health, branches):
+    for module in (data, runs, tables, health, branches, model):
         module.register(sub)
     return parser
 

@@ -19,6 +19,27 @@ def _repo(args: argparse.Namespace) -> Path:
     return Path(args.repo) if args.repo else project_dir()
 
 
+def _dbt_project(args: argparse.Namespace) -> Path:
+    return Path(args.dbt_project) if args.dbt_project else _repo(args) / "dbt_project"
+
+
+def _keep_base_manifest(args: argparse.Namespace, branch, settings: Settings) -> str:
+    """Parse the base's dbt project (at ``--base-commit``, else as checked out) into the branch."""
+    import tempfile
+
+    from lakehouse.branches.gold import save_base_manifest
+
+    with tempfile.TemporaryDirectory(prefix="branch-base-") as scratch:
+        project = _dbt_project(args)
+        if args.base_commit and not args.dbt_project:
+            from lakehouse.branches.gold import export_project
+
+            project = export_project(_repo(args), branch.commit, Path(scratch))
+        return save_base_manifest(
+            branch, project, Path(scratch) / "target", settings.storage_options
+        )
+
+
 def _cmd_create(args: argparse.Namespace) -> int:
     from lakehouse.branches.pins import create_branch, git_commit
     from lakehouse.branches.session import base_settings
@@ -36,9 +57,11 @@ def _cmd_create(args: argparse.Namespace) -> int:
     else:
         commit = git_commit(_repo(args))
     branch = create_branch(settings, args.name, commit)
+    manifest = _keep_base_manifest(args, branch, settings)
     commit = branch.commit[:10] or "unknown"
     print(f"branch {branch.name} at {branch.root}: reads {len(branch.tables)} base tables")
     print(f"at their current versions (commit {commit}); nothing copied")
+    print(f"the base's dbt manifest, for state:modified: {manifest}")
     print(f"work on it: LAKEHOUSE_BRANCH={branch.name}, or `lakehouse branch build {branch.name}`")
     return 0
 
@@ -79,6 +102,7 @@ def _build(args: argparse.Namespace, start=None, end=None) -> tuple[int, Setting
         start=start or getattr(args, "start", None),
         end=end or getattr(args, "end", None),
         instance_home=args.instance,
+        dbt_project=_dbt_project(args),
     )
     for line in outcome.plan.render():
         print(line)
@@ -189,6 +213,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
             parser.add_argument("--branch", help="the branch, as an option")
         parser.add_argument(
             "--repo", help="git checkout to compare declarations in (default: this)"
+        )
+        parser.add_argument(
+            "--dbt-project", metavar="DIR", help="the dbt project (default: REPO/dbt_project)"
         )
         parser.set_defaults(func=func)
         return parser

@@ -10,8 +10,10 @@ from lakehouse.settings import load_settings
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from lakehouse.datagen import generate
+    from lakehouse.datagen.behaviour import BehaviourShift
 
     settings = load_settings()
+    shift = BehaviourShift.parse(args.shift) if args.shift else None
     start = args.start or date.today() - timedelta(days=args.days)
     report = generate(
         args.out or settings.landing,
@@ -21,6 +23,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         faults=args.fault,
         seed=args.seed,
         storage_options=settings.storage_options,
+        shift=shift,
     )
     for source, rows in sorted(report.rows_by_source().items()):
         print(f"{source:<12} {rows:>10} rows")
@@ -98,6 +101,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     gen.add_argument("--out", help="landing root URI (default: LAKEHOUSE_LANDING)")
     gen.add_argument("--fault", action="append", default=[], help="inject a named fault")
     gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument(
+        "--shift",
+        metavar="DAY:COUNTRY:FACTOR",
+        help="from DAY on, customers of COUNTRY order FACTOR times as often (e.g. 2026-03-01:US:0)",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     sql = sub.add_parser(

@@ -23,6 +23,7 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
             slot_timeout_seconds=args.slot_timeout,
             stale_after_seconds=args.stale_after,
             instance_home=args.instance,
+            by_range=args.by_range,
         )
     except Stopped as stopped:
         print(f"stopped by {stopped}: the run is canceled; tables keep their last commit")
@@ -53,6 +54,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     mat.add_argument("--start", type=date_argument, help="first day (default: first landed day)")
     mat.add_argument("--end", type=date_argument, help="last day (default: last landed day)")
     mat.add_argument("--select", help="asset selection, e.g. 'group:silver' (default: all)")
+    mat.add_argument(
+        "--by-range",
+        action="store_true",
+        help="run consecutive days together, up to 31 per run: one write per table per range "
+        "(faster backfills; a day failing a blocking check blocks its range)",
+    )
     mat.add_argument(
         "--slot-timeout",
         type=positive,

@@ -13,6 +13,7 @@ import pyarrow as pa
 from pyarrow import fs as pafs
 
 from lakehouse.datagen import faults as fx
+from lakehouse.datagen.behaviour import BehaviourShift, ordering_world
 from lakehouse.datagen.dimensions import customers_for_day, products_for_day
 from lakehouse.datagen.domain import SOURCES, SPLIT_MIN_ROWS_PER_DAY, SourceSpec
 from lakehouse.datagen.events import web_events_for_day
@@ -156,6 +157,7 @@ def generate(
     seed: int = 42,
     fault_source: str = "orders",
     storage_options: Mapping[str, str] | None = None,
+    shift: BehaviourShift | None = None,
 ) -> GenerationReport:
     """Land ``days`` days of all six sources under ``out``, starting at ``start``.
 
@@ -169,7 +171,8 @@ def generate(
     different days never reuse an id. Generating a day again with the same arguments leaves its
     files untouched (same bytes, same modification time: no new delivery for the sensor); the
     ``duplicate_delivery`` fault re-delivers on purpose.
-    ``faults`` are injected into ``fault_source`` on every day.
+    ``faults`` are injected into ``fault_source`` on every day. ``shift`` changes how often a
+    segment orders from its day on (without it, the output is as before).
 
     Raises:
         ValueError: ``days`` or ``rows_per_day`` below 1, a negative ``seed``, an unknown fault
@@ -194,7 +197,8 @@ def generate(
             "products": products_for_day(world, _rng(seed, day, 0), day, catalogue),
             "customers": customers_for_day(world, _rng(seed, day, 1), day, rows_per_day),
         }
-        order_day = orders_for_day(world, _rng(seed, day, 2), day, rows_per_day)
+        buyers = ordering_world(world, shift, day)
+        order_day = orders_for_day(buyers, _rng(seed, day, 2), day, rows_per_day)
         tables["orders"] = order_day.orders
         tables["order_items"] = order_day.order_items
         tables["payments"] = order_day.payments

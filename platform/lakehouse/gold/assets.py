@@ -1,7 +1,7 @@
 """The dbt marts as assets: daily-partitioned marts rebuild the business dates a run touched."""
 
 import json
-import sys
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,16 +12,16 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.dbt_project import using_dagster_dev
 
 from lakehouse.gold.dbt_resource import LakehouseDbtCliResource
-from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, dbt_vars_args, rebuild_window
+from lakehouse.gold.invoke import DBT_EXECUTABLE
+from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, rebuild_window
 from lakehouse.gold.publication import PublicationGate
+from lakehouse.gold.run_context import RunContext
 from lakehouse.gold.translator import LakehouseDbtTranslator, staging_specs
 from lakehouse.gold.window import DateWindow
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.resource import LakehouseResource
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-"""The dbt of this environment, found without relying on PATH."""
 DBT_POOL = "dbt_gold"
 """One dbt build at a time: two runs never build the same mart at once."""
 
@@ -54,8 +54,11 @@ def _build(
     step fails naming the blocked marts and their failing tests.
     """
     gate = PublicationGate(lakehouse.store(), _load_manifest(), _delta_metadata)
-    args = ["build", *dbt_vars_args(lakehouse.root, window)]
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # The root and window go in a file of the invocation's target path, not in --vars: the
+    # vars are part of dbt's parse state, so a new window every day forced a full re-parse.
+    target = _target_path(context)
+    RunContext(lakehouse.root, window).write(target)
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
     for event in invocation.stream():
         key = None
         if isinstance(event, dg.Output):
@@ -86,6 +89,12 @@ def _build(
             f"dbt built {', '.join(k.to_user_string() for k in unpublished)} but did not publish "
             "them (their candidate is still in staging); see the dbt log of this step"
         )
+
+
+def _target_path(context: dg.AssetExecutionContext) -> Path:
+    """A dbt target path of this step's own (as dagster-dbt names them), absolute."""
+    name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    return DBT_PROJECT.project_dir / "target" / name
 
 
 def _landing_window(context: dg.AssetExecutionContext) -> DateWindow:

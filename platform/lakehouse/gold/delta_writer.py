@@ -1,13 +1,21 @@
-"""dbt-duckdb plugin: marts materialised as ``external`` live in Delta tables, not in DuckDB.
+"""dbt-duckdb plugin: the lakehouse's Delta tables as dbt sources, and marts written to Delta.
 
-Registered in ``dbt_project/profiles.yml`` under the alias ``delta_writer``. The project's
-``external`` materialization and its on-run-start / on-run-end macros reach it through
-``store`` (the one plugin hook a macro can call, via ``adapter.store_relation``);
+Registered in ``dbt_project/profiles.yml`` under the alias ``lakehouse``. Every location it is
+given is a table key (``gold/orders_daily``, ``_staging/gold/orders_daily``), joined with the
+run's lakehouse root (``run_context``); on a branch root, tables resolve through the branch
+(``writer.table_store``). A source declared with ``plugin: lakehouse`` is the Delta table
+``<root>/<schema>/<table>`` (on a branch: its own, else the base's at the pinned version).
+
+The project's ``external`` materialization and its on-run-start / on-run-end macros reach it
+through ``store`` (the one plugin hook a macro can call, via ``adapter.store_relation``);
 ``config["delta_action"]`` says what to do, write-audit-publish style:
 
+- ``configure`` (on-run-start, first): read the run's context (the file at the location, else
+  the root and window in the config) and record it in the DuckDB table ``lakehouse_run`` for
+  the macros (``partition_window``);
 - ``write``: read the DuckDB relation as Arrow and stage it as the mart's candidate, the Delta
-  table at ``target_config.location.path`` (``<root>/_staging/gold/<mart>``); with the window
-  ``min_date``..``max_date`` every row must lie in it (``writer.stage_mart``);
+  table at the location (``_staging/gold/<mart>``); for a mart with ``partition_by``, every
+  row must lie in the run's window (``writer.stage_mart``);
 - ``attach``: make the relation a DuckDB view over a Delta table, so that ``ref()`` and tests
   read it: the published mart at the location, or with ``candidate`` the table that candidate
   would publish (``writer.open_candidate``). DuckDB cannot load its delta extension here,
@@ -19,7 +27,7 @@ Registered in ``dbt_project/profiles.yml`` under the alias ``delta_writer``. The
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import duckdb
@@ -30,6 +38,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig, TargetConfig
 from dbt.adapters.events.logging import AdapterLogger
 
+from lakehouse.gold.run_context import RunContext, resolve_run_context
 from lakehouse.gold.window import DateWindow
 from lakehouse.gold.writer import (
     discard_candidate,
@@ -38,12 +47,16 @@ from lakehouse.gold.writer import (
     publish_mart,
     stage_mart,
 )
+from lakehouse.lake.reader import DeltaReader
+from lakehouse.lake.uris import table_uri
 
-logger = AdapterLogger("DeltaWriter")
+logger = AdapterLogger("Lakehouse")
+RUN_TABLE = "lakehouse_run"
+"""The DuckDB table holding the run's root and window for the macros (one row once configured)."""
 
 
 class DeltaWriterError(RuntimeError):
-    """The plugin was called without what it needs (connection, location, action)."""
+    """The plugin was called without what it needs (run context, location, action)."""
 
 
 def _non_empty(options: Mapping[str, Any] | None) -> dict[str, str]:
@@ -52,37 +65,57 @@ def _non_empty(options: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 class Plugin(BasePlugin):
-    """Writes ``external`` marts to Delta with deltalake; attaches Delta tables as views."""
+    """Reads sources and marts from Delta; stages, publishes and attaches marts."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         """Keep the storage options (else deltalake reads AWS_* from the environment)."""
         self._storage_options = _non_empty(plugin_config.get("storage_options"))
         self._conn: duckdb.DuckDBPyConnection | None = None
+        self._run: RunContext | None = None
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
-        """Remember dbt's DuckDB database, to read the relations handed to ``store``."""
+        """Remember dbt's DuckDB database and create the (empty) run table there."""
         self._conn = conn
+        columns = "root varchar, min_date varchar, max_date varchar"
+        conn.execute(f"create table if not exists {RUN_TABLE} ({columns})")
+
+    @property
+    def run(self) -> RunContext:
+        """The run's context; raises ``DeltaWriterError`` before on-run-start configured it."""
+        if self._run is None:
+            raise DeltaWriterError(
+                "the lakehouse plugin has no run context: sources and marts resolve only in "
+                "commands that run the on-run-start hooks (dbt build, run, test)"
+            )
+        return self._run
+
+    def _uri(self, key: str) -> str:
+        return table_uri(self.run.root, key)
 
     def load(self, source_config: SourceConfig) -> pads.Dataset | pa.Table:
-        """The Delta table at ``delta_table_path`` as a pyarrow dataset, or with
-        ``candidate_path`` the table that candidate would publish there."""
+        """A source ``<schema>.<table>`` as the Delta table ``<root>/<schema>/<table>``
+        (resolved through a branch's pins), or a mart the macros attach (``mart`` in meta)."""
         meta = source_config.meta
-        if meta.get("candidate_path"):
+        if not meta.get("mart"):
+            reader = DeltaReader(self.run.root, self._storage_options)
+            return reader.dataset([source_config.schema, source_config.identifier])
+        if meta.get("candidate"):
             return open_candidate(
-                meta["candidate_path"],
-                meta["delta_table_path"],
+                self._uri(meta["candidate"]),
+                self._uri(meta["mart"]),
                 partition_by=meta.get("partition_by") or None,
-                window=DateWindow.from_vars(meta.get("min_date"), meta.get("max_date")),
+                window=self.run.window,
                 storage_options=self._storage_options,
             )
-        return open_mart(meta["delta_table_path"], self._storage_options)
+        return open_mart(self._uri(meta["mart"]), self._storage_options)
 
     def store(self, target_config: TargetConfig) -> None:
-        """Stage, attach, publish or discard, as ``config["delta_action"]`` says."""
+        """Configure, stage, attach, publish or discard, as ``config["delta_action"]`` says."""
         if target_config.location is None:
             raise DeltaWriterError(f"{target_config.relation}: no Delta table location given")
         action = target_config.config.get("delta_action")
-        actions = {
+        actions: dict[str, Callable[[TargetConfig], None]] = {
+            "configure": self._configure,
             "write": self._write,
             "attach": self._attach,
             "publish": self._publish,
@@ -95,6 +128,33 @@ class Plugin(BasePlugin):
             )
         actions[action](target_config)
 
+    def _configure(self, target_config: TargetConfig) -> None:
+        config = target_config.config
+        self._run = resolve_run_context(
+            target_config.location.path,  # type: ignore[union-attr]
+            config.get("root"),
+            config.get("min_date"),
+            config.get("max_date"),
+        )
+        if self._conn is None:
+            raise DeltaWriterError("the DuckDB connection is not configured yet")
+        window = self._run.window
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(f"delete from {RUN_TABLE}")
+            cursor.execute(
+                f"insert into {RUN_TABLE} values (?, ?, ?)",
+                [
+                    self._run.root,
+                    window.start.isoformat() if window else None,
+                    window.end.isoformat() if window else None,
+                ],
+            )
+        finally:
+            cursor.close()
+        scope = f", window {window.start}..{window.end}" if window else ", all dates"
+        logger.info(f"lakehouse root {self._run.root}{scope}")
+
     def _read(self, relation: object) -> pa.Table:
         if self._conn is None:
             raise DeltaWriterError("the DuckDB connection is not configured yet")
@@ -105,17 +165,17 @@ class Plugin(BasePlugin):
         finally:
             cursor.close()
 
+    def _window(self, config: Mapping[str, Any]) -> DateWindow | None:
+        return self.run.window if config.get("partition_by") else None
+
     def _write(self, target_config: TargetConfig) -> None:
         config = target_config.config
-        uri = target_config.location.path  # type: ignore[union-attr]
-        partition_by = config.get("partition_by") or None
-        window = DateWindow.from_vars(config.get("min_date"), config.get("max_date"))
-        data = self._read(target_config.relation)
+        uri = self._uri(target_config.location.path)  # type: ignore[union-attr]
         result = stage_mart(
             uri,
-            data,
-            partition_by=partition_by,
-            window=window if partition_by else None,
+            self._read(target_config.relation),
+            partition_by=config.get("partition_by") or None,
+            window=self._window(config),
             storage_options=self._storage_options,
         )
         scope = f" for {result.window.start}..{result.window.end}" if result.window else ""
@@ -123,14 +183,12 @@ class Plugin(BasePlugin):
 
     def _publish(self, target_config: TargetConfig) -> None:
         config = target_config.config
-        uri = target_config.location.path  # type: ignore[union-attr]
-        partition_by = config.get("partition_by") or None
-        window = DateWindow.from_vars(config.get("min_date"), config.get("max_date"))
+        uri = self._uri(target_config.location.path)  # type: ignore[union-attr]
         result = publish_mart(
-            config["candidate"],
+            self._uri(config["candidate"]),
             uri,
-            partition_by=partition_by,
-            window=window if partition_by else None,
+            partition_by=config.get("partition_by") or None,
+            window=self._window(config),
             storage_options=self._storage_options,
         )
         scope = f" for {result.window.start}..{result.window.end}" if result.window else ""
@@ -140,7 +198,8 @@ class Plugin(BasePlugin):
         )
 
     def _discard(self, target_config: TargetConfig) -> None:
-        discard_candidate(target_config.location.path, self._storage_options)  # type: ignore[union-attr]
+        uri = self._uri(target_config.location.path)  # type: ignore[union-attr]
+        discard_candidate(uri, self._storage_options)
 
     def _attach(self, target_config: TargetConfig) -> None:
         relation = target_config.relation
@@ -148,16 +207,11 @@ class Plugin(BasePlugin):
         # A view over the re-registered Arrow data (the environment re-registers it on every
         # later cursor), not a copy: dbt-duckdb reads the materialization from the meta.
         meta = {
-            "delta_table_path": target_config.location.path,  # type: ignore[union-attr]
+            "mart": target_config.location.path,  # type: ignore[union-attr]
             "materialization": "view",
+            "candidate": config.get("candidate") or "",
+            "partition_by": config.get("partition_by") or "",
         }
-        if config.get("candidate"):
-            meta |= {
-                "candidate_path": config["candidate"],
-                "partition_by": config.get("partition_by") or "",
-                "min_date": config.get("min_date") or "",
-                "max_date": config.get("max_date") or "",
-            }
         source = SourceConfig(
             name=str(relation.identifier),
             identifier=str(relation.identifier),

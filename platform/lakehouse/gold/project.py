@@ -1,7 +1,9 @@
 """What the Dagster side needs to run the dbt project: where it is, its env and its vars.
 
 Contract (see ``dbt_project/README.md``): partitioned marts rebuild a window of business dates
-(``order_date``) given as the vars ``min_date`` / ``max_date``; no vars rebuild everything.
+(``order_date``); no window rebuilds everything. Dagster hands the root and window over in the
+run's context file (``run_context``); by hand they are the vars ``lakehouse_root``,
+``min_date`` / ``max_date``.
 For a window of landing days, :func:`rebuild_window` gives the business dates whose rows
 landed then (late rows included), so their marts' partitions are rebuilt.
 """
@@ -9,7 +11,6 @@ landed then (late rows included), so their marts' partitions are rebuilt.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 
 import pyarrow as pa
@@ -51,14 +52,6 @@ def dbt_vars(
             raise TypeError(f"as_of={as_of!r} must be a datetime.date")
         variables["as_of"] = as_of.isoformat()
     return variables
-
-
-def dbt_vars_args(
-    root: str | None = None, window: DateWindow | None = None, as_of: dt.date | None = None
-) -> list[str]:
-    """``["--vars", "<json>"]`` for the dbt CLI, or ``[]`` when there is nothing to pass."""
-    variables = dbt_vars(root, window, as_of)
-    return ["--vars", json.dumps(variables)] if variables else []
 
 
 def touched_order_dates(

@@ -3,21 +3,25 @@
 Write-audit-publish: a build first stages its candidate (``stage_mart``) at
 ``<root>/_staging/gold/<mart>``; dbt tests read it (``open_candidate``); only a candidate whose
 tests passed is published (``publish_mart``), in one commit to ``<root>/gold/<mart>``.
+
+On a branch lakehouse (``<base>/_branches/<name>/...``) every table is reached through the
+branch's store (``table_store``): a mart the branch has not built reads as the base's at its
+pinned version, the first write to it copies that version in, and no write leaves the branch.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
-from deltalake import DeltaTable
 from deltalake.exceptions import SchemaMismatchError
-from deltalake.exceptions import TableNotFoundError as DeltaTableNotFoundError
 
 from lakehouse.gold.window import DateWindow, WindowError
+from lakehouse.lake.branch_store import BranchStore
 from lakehouse.lake.checks import PartitionMismatchError
 from lakehouse.lake.store import DeltaStore
 from lakehouse.lake.wap import drop_staged
@@ -38,25 +42,36 @@ class MartWrite:
     window: DateWindow | None = None
 
 
-def _options(storage_options: Mapping[str, str] | None) -> dict[str, str] | None:
-    # A fresh copy per call: deltalake mutates the dict it is given.
-    return dict(storage_options) if storage_options else None
+_IN_BRANCH = re.compile(r"^(?P<root>.+/_branches/[a-z0-9_]+)/(?P<key>[a-z0-9_]+(/[a-z0-9_]+)*)$")
+
+
+def table_store(
+    uri: str, storage_options: Mapping[str, str] | None = None
+) -> tuple[DeltaStore, list[str]]:
+    """The store that reads and writes the table at ``uri``, and the table's key in it.
+
+    A table inside a branch lakehouse gets the branch's ``BranchStore`` (reads fall back to
+    the base at the pinned version; writes stay in the branch); any other its parent folder.
+    """
+    match = _IN_BRANCH.match(uri.rstrip("/"))
+    if match:
+        return BranchStore(match["root"], storage_options), match["key"].split("/")
+    return DeltaStore.for_table(uri, storage_options)
 
 
 def open_mart(uri: str, storage_options: Mapping[str, str] | None = None) -> pads.Dataset:
     """A mart's Delta table as a pyarrow dataset (DuckDB scans it with filter pushdown).
 
     Raises:
-        MartNotFoundError: no Delta table at ``uri``.
+        MartNotFoundError: no Delta table at ``uri`` (on a branch: nor a pinned base one).
     """
-    try:
-        table = DeltaTable(uri, storage_options=_options(storage_options))
-    except DeltaTableNotFoundError:
+    store, key = table_store(uri, storage_options)
+    if not store.exists(key):
         raise MartNotFoundError(
             f"no Delta table at {uri}: build that mart first (dbt build --select <mart>), "
             "or check LAKEHOUSE_ROOT"
-        ) from None
-    return table.to_pyarrow_dataset()
+        )
+    return store.dataset(key)
 
 
 def write_mart(
@@ -79,7 +94,7 @@ def write_mart(
         ValueError: the existing table is partitioned differently, or its schema differs
             from ``data`` in a window build (rebuild the whole table then).
     """
-    store, key = DeltaStore.for_table(uri, storage_options)
+    store, key = table_store(uri, storage_options)
     if window is None:
         result = store.overwrite(key, data, partition_by=[partition_by] if partition_by else [])
         return MartWrite(uri, "overwrite", result.version, data.num_rows, None)
@@ -120,7 +135,7 @@ def stage_mart(
         if partition_by is None:
             raise WindowError(f"{uri}: a window build needs the mart's partition column")
         window.check_rows(data, partition_by, uri)
-    store, key = DeltaStore.for_table(uri, storage_options)
+    store, key = table_store(uri, storage_options)
     result = store.overwrite(key, data, partition_by=[partition_by] if partition_by else [])
     return MartWrite(uri, "stage", result.version, data.num_rows, window)
 
@@ -141,7 +156,7 @@ def open_candidate(
         ValueError: the candidate's columns differ from the published table's in a window build.
     """
     candidate = open_mart(candidate_uri, storage_options).to_table(use_threads=False)
-    store, key = DeltaStore.for_table(published_uri, storage_options)
+    store, key = table_store(published_uri, storage_options)
     if window is None or partition_by is None or not store.exists(key):
         return candidate
     published = open_mart(published_uri, storage_options)
@@ -180,5 +195,5 @@ def publish_mart(
 
 def discard_candidate(uri: str, storage_options: Mapping[str, str] | None = None) -> None:
     """Delete the staged candidate at ``uri``, if there is one."""
-    store, key = DeltaStore.for_table(uri, storage_options)
+    store, key = table_store(uri, storage_options)
     drop_staged(store, key)

@@ -11,6 +11,7 @@ from deltalake import DeltaTable
 from lakehouse.lake.predicates import PartitionValue
 from lakehouse.lake.reader import Key
 from lakehouse.lake.results import WriteResult
+from lakehouse.lake.stats import table_stats_columns
 from lakehouse.lake.store import DeltaStore
 from lakehouse.lake.uris import key_parts
 
@@ -67,7 +68,8 @@ class BranchStore(DeltaStore):
         rows = base.to_pyarrow_dataset().to_table()
         partitions = base.metadata().partition_columns or None
         marker = {SEED_METADATA: f"{base_uri}@{version}"}
-        DeltaStore.overwrite(self, key, rows, partitions, commit_metadata=marker)
+        stats = table_stats_columns(base)  # a copy of raw PII keeps its base's restriction
+        DeltaStore.overwrite(self, key, rows, partitions, marker, stats)
         return version
 
     def append(self, key: Key, data: pa.Table, *args: Any, **kwargs: Any) -> WriteResult:
@@ -80,21 +82,32 @@ class BranchStore(DeltaStore):
         data: pa.Table,
         partition_by: Sequence[str] | None = None,
         commit_metadata: Mapping[str, str] | None = None,
+        stats_columns: Sequence[str] | None = None,
     ) -> WriteResult:
         self.seed(key)
-        return super().overwrite(key, data, partition_by, commit_metadata)
+        return super().overwrite(key, data, partition_by, commit_metadata, stats_columns)
 
     def replace_partition(
-        self, key: Key, data: pa.Table, column: str, value: PartitionValue
+        self,
+        key: Key,
+        data: pa.Table,
+        column: str,
+        value: PartitionValue,
+        stats_columns: Sequence[str] | None = None,
     ) -> WriteResult:
         self.seed(key)
-        return super().replace_partition(key, data, column, value)
+        return super().replace_partition(key, data, column, value, stats_columns)
 
     def replace_partitions(
-        self, key: Key, data: pa.Table, column: str, values: Sequence[PartitionValue]
+        self,
+        key: Key,
+        data: pa.Table,
+        column: str,
+        values: Sequence[PartitionValue],
+        stats_columns: Sequence[str] | None = None,
     ) -> WriteResult:
         self.seed(key)
-        return super().replace_partitions(key, data, column, values)
+        return super().replace_partitions(key, data, column, values, stats_columns)
 
     def replace_range(
         self, key: Key, data: pa.Table, column: str, low: PartitionValue, high: PartitionValue

@@ -1,7 +1,8 @@
 """Discover the lakehouse's Delta tables and expose them to DuckDB as ``layer.table`` views.
 
 The connection :func:`connect` returns is the analysts' sandbox (``lake.sandbox``): it reads
-the registered tables of the allowed layers and nothing else.
+the registered tables of the allowed layers and nothing else. On a branch root it shows the
+branch's own tables and, for the others, the base's at the versions the branch pinned.
 """
 
 from __future__ import annotations
@@ -59,13 +60,15 @@ def connect(
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     names = []
-    for name, uri in discover_tables(root, storage_options).items():
+    reader = DeltaReader(root, with_retry_bounds(root, storage_options))
+    found = set(discover_tables(root, storage_options))
+    found |= {t.replace("/", ".") for t in reader.branch_pins().get("tables", {})}
+    for name in sorted(found):
         layer, table = name.split(".", 1)
         if layer not in layers:
             continue
-        options = with_retry_bounds(uri, storage_options)
-        reader, key = DeltaReader.for_table(uri, options)
-        dataset = reader.dataset(key)
+        # The branch's own table, else (on a branch) the base's at its pinned version.
+        dataset = reader.dataset([layer, table])
         hidden = f"__{layer}__{table}"
         con.register(hidden, dataset)
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')

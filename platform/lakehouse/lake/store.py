@@ -3,17 +3,17 @@
 Writes are append, whole-table overwrite, replace-one-partition and merge; each is one Delta
 commit and returns a ``WriteResult`` for materialisation metadata. Partition predicates are
 built from typed values only (see ``predicates``), and incoming data is checked before the
-write, so a refused write leaves the table as it was.
+write, so a refused write leaves the table as it was. Every write is committed by
+``commits.TableCommits._write``, which keeps a table's min/max statistics to its restriction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable
 
 from lakehouse.lake.checks import (
     check_columns_present,
@@ -25,13 +25,14 @@ from lakehouse.lake.checks import (
     check_partitioning,
     extra_columns,
 )
+from lakehouse.lake.commits import TableCommits
 from lakehouse.lake.predicates import (
     PartitionValue,
     partition_predicate,
     partition_scalar,
     range_predicate,
 )
-from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
+from lakehouse.lake.reader import Key
 from lakehouse.lake.results import WriteResult, describe_write, rows_in_partition
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
 from lakehouse.lake.upsert import upserted
@@ -41,29 +42,13 @@ def _schema(table: DeltaTable) -> pa.Schema:
     return pa.schema(table.schema().to_arrow())
 
 
-class DeltaStore(DeltaReader):
+class DeltaStore(TableCommits):
     """Delta tables under one lakehouse root, read and written; the only Delta writer.
 
     Writes that lose a commit race are retried with backoff (``lake.retry``).
     """
 
     retry_policy: RetryPolicy = DEFAULT_POLICY
-
-    def _write(
-        self,
-        uri: str,
-        table: DeltaTable | None,
-        data: pa.Table,
-        operation: str,
-        counts: Mapping[str, int | None] | None = None,
-        **write_args: Any,
-    ) -> WriteResult:
-        """Write through the open table if there is one (so its version is ours), else create."""
-        before = table.version() if table is not None else None
-        write_deltalake(
-            table if table is not None else uri, data, storage_options=self._options(), **write_args
-        )
-        return describe_write(uri, table, before, operation, data, counts or {}, self._options())
 
     @retry_commits
     def append(
@@ -100,11 +85,12 @@ class DeltaStore(DeltaReader):
         data: pa.Table,
         partition_by: Sequence[str] | None = None,
         commit_metadata: Mapping[str, str] | None = None,
+        stats_columns: Sequence[str] | None = None,
     ) -> WriteResult:
         """Replace the whole table, schema included, with ``data`` (small marts, dimensions).
 
-        The table keeps its partition columns unless ``partition_by`` is given;
-        ``commit_metadata`` is recorded in the commit (who promoted it, why).
+        The table keeps its partition columns unless ``partition_by`` is given, its statistics
+        columns unless ``stats_columns`` is; ``commit_metadata`` is recorded in the commit.
         """
         uri = self.uri(key)
         table = self._open(uri)
@@ -115,6 +101,7 @@ class DeltaStore(DeltaReader):
             table,
             data,
             "overwrite",
+            stats_columns=stats_columns,
             mode="overwrite",
             schema_mode="overwrite",
             partition_by=list(partition_by) if partition_by else None,
@@ -125,7 +112,12 @@ class DeltaStore(DeltaReader):
 
     @retry_commits
     def replace_partition(
-        self, key: Key, data: pa.Table, column: str, value: PartitionValue
+        self,
+        key: Key,
+        data: pa.Table,
+        column: str,
+        value: PartitionValue,
+        stats_columns: Sequence[str] | None = None,
     ) -> WriteResult:
         """Atomically replace the partition ``column == value`` with ``data`` (one commit).
 
@@ -134,7 +126,8 @@ class DeltaStore(DeltaReader):
         ``PartitionPredicateError`` if ``value`` does not match the column's type;
         ``PartitionMismatchError`` if a row of ``data`` lies outside the partition or the table
         is not partitioned by ``column``; ``MissingColumnsError`` if ``data`` lacks a column.
-        New columns in ``data`` are added to the table (schema merge).
+        New columns in ``data`` are added to the table (schema merge). With ``stats_columns``
+        the table keeps min/max statistics of those columns only (``lake.stats``): raw PII.
         """
         uri = self.uri(key)
         table = self._open(uri)
@@ -154,6 +147,7 @@ class DeltaStore(DeltaReader):
             data,
             "replace_partition",
             {"rows_inserted": data.num_rows, "rows_deleted": rows_deleted},
+            stats_columns=stats_columns,
             mode="overwrite",
             predicate=predicate,
             partition_by=[column] if table is None else None,
@@ -182,21 +176,6 @@ class DeltaStore(DeltaReader):
         check_partitioned_by(uri, table.metadata().partition_columns, column)
         predicate = range_predicate(_schema(table), column, low, high, table=uri)
         return self._write(uri, table, data, "replace_range", mode="overwrite", predicate=predicate)
-
-    def restore(
-        self, key: Key, version: int, metadata: Mapping[str, str]
-    ) -> tuple[dict[str, Any], int]:
-        """Restore the table to ``version`` as a new commit carrying ``metadata``.
-
-        Only the store's own table is restored, never a branch's pinned base table.
-        Returns deltalake's restore metrics and the new version.
-        """
-        table = self._open(self.uri(key))
-        if table is None:
-            raise TableNotFoundError(f"no Delta table at {self.uri(key)} to restore")
-        properties = CommitProperties(custom_metadata=dict(metadata))
-        metrics = table.restore(version, commit_properties=properties)
-        return metrics, table.version()
 
     @retry_commits
     def merge(
@@ -253,15 +232,20 @@ class DeltaStore(DeltaReader):
 
     @retry_commits
     def replace_partitions(
-        self, key: Key, data: pa.Table, column: str, values: Sequence[PartitionValue]
+        self,
+        key: Key,
+        data: pa.Table,
+        column: str,
+        values: Sequence[PartitionValue],
+        stats_columns: Sequence[str] | None = None,
     ) -> WriteResult:
         """Atomically replace every partition ``column in values`` with ``data`` (one commit).
 
         Like ``replace_partition`` for several partitions at once: each value is checked like
         a partition value, every row of ``data`` must lie in one of the partitions, other
-        partitions are never touched, and a missing table is created partitioned by
-        ``column``. Raises ``ValueError`` when ``values`` is empty, and the errors of
-        ``replace_partition``.
+        partitions are never touched, a missing table is created partitioned by ``column``,
+        and ``stats_columns`` is as there. Raises ``ValueError`` when ``values`` is empty,
+        and the errors of ``replace_partition``.
         """
         uri = self.uri(key)
         if not values:
@@ -292,4 +276,5 @@ class DeltaStore(DeltaReader):
             predicate=predicate,
             partition_by=[column] if table is None else None,
             schema_mode="merge" if table is not None and extra_columns(data, schema) else None,
+            stats_columns=stats_columns,
         )

@@ -1,8 +1,9 @@
 """``lakehouse backfill``: submit a Dagster asset backfill to the instance and follow it.
 
 The backfill is the same object the UI's "Materialize → backfill" creates: the daemon of
-``make run`` (or production's) launches its runs, one per partition, under the run queue's
-limits and the per-table concurrency pools, so it never races the sensors' runs on a table.
+``make run`` (or production's) launches its runs under the run queue's limits and the
+per-table concurrency pools, so it never races the sensors' runs on a table. Bronze and silver
+run up to 31 days per run (``BACKFILL_POLICY``), the daily marts the whole range in one run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dagster._core.execution.backfill import (
 from dagster._core.utils import make_new_backfill_id
 
 from lakehouse.operations.selection import SelectionError, select_assets
+from lakehouse.policy.assets import MAX_DAYS_PER_RUN
 
 BACKFILL_DAEMON = "BACKFILL"
 HEARTBEAT_STALE_SECONDS = 120
@@ -56,6 +58,26 @@ def _days(start: date, end: date) -> list[str]:
     if end < start:
         raise BackfillError(f"--end {end} is before --start {start}")
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+
+
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """The tags that make a run cover the days ``first``..``last`` (a partition range)."""
+    return {
+        "dagster/asset_partition_range_start": first.isoformat(),
+        "dagster/asset_partition_range_end": last.isoformat(),
+    }
+
+
+def day_ranges(days: list[date], longest: int = MAX_DAYS_PER_RUN) -> list[list[date]]:
+    """``days`` cut into runs of consecutive days, each at most ``longest`` days long."""
+    ranges: list[list[date]] = []
+    for day in sorted(days):
+        last = ranges[-1] if ranges else None
+        if last and day - last[-1] == timedelta(days=1) and len(last) < longest:
+            last.append(day)
+        else:
+            ranges.append([day])
+    return ranges
 
 
 def resolve_selection(defs: dg.Definitions, selection: str) -> list[dg.AssetKey]:

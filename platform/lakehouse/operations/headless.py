@@ -19,6 +19,7 @@ from dagster._core.utils import make_new_run_id
 
 from lakehouse.landing.days import changed_sources, day_fingerprints, find_landed_days
 from lakehouse.landing.partitions import partition_start
+from lakehouse.operations.backfill import day_ranges, range_tags
 from lakehouse.operations.dead_runs import headless_tags, reap_dead_runs
 from lakehouse.operations.failures import failure_text
 from lakehouse.operations.instance import open_instance
@@ -95,15 +96,19 @@ class _Headless:
             self.stop.sleep(_PREFLIGHT_POLL_SECONDS)
             self.reap()
 
-    def run(self, job: dg.JobDefinition, partition: str | None) -> bool:
-        """Execute ``job`` in process; print its outcome and errors. Returns True on failure."""
+    def run(
+        self, job: dg.JobDefinition, partition: str | None, span: tuple[date, date] | None = None
+    ) -> bool:
+        """Execute ``job`` in process (for ``partition``, or the day range ``span``); print its
+        outcome and errors. Returns True on failure."""
         if self.stop.signum is not None:
             raise Stopped(self.stop.signum)
         job_keys = set(job.asset_layer.executable_asset_keys)
         selected = None if self.keys is None else sorted(self.keys & job_keys)
         if selected == []:
             return False
-        label = partition or job.name
+        label = partition or (f"{span[0]}..{span[1]}" if span else job.name)
+        tags = headless_tags() | (range_tags(*span) if span else {})
         pools = self.pools(selected if selected is not None else sorted(job_keys))
         self.reap()
         error = self.wait_for_pools(pools, label)
@@ -119,7 +124,7 @@ class _Headless:
                 raise_on_error=False,
                 run_config=_QUIET,
                 run_id=run_id,
-                tags=headless_tags(),
+                tags=tags,
             ),
             instance=self.instance,
             run_id=run_id,
@@ -162,6 +167,34 @@ class _Headless:
                 f"{day}  landing files of {', '.join(still)} changed again: not "
                 f"all are in the lakehouse; once they settle, run "
                 f"`lakehouse materialize --start {day} --end {day}`",
+                file=sys.stderr,
+            )
+            return True
+        return failed
+
+    def run_range(self, job: dg.JobDefinition, days: list[date], settings: Settings) -> bool:
+        """Run consecutive landed days in one run; once more if landing files changed meanwhile."""
+        if len(days) == 1:
+            return self.run_day(job, days[0], settings)
+        span, options = (days[0], days[-1]), settings.storage_options
+
+        def changed(before: dict[date, dict[str, str]]) -> list[str]:
+            now = {d: day_fingerprints(settings.landing, d, options) for d in days}
+            return sorted({s for d in days for s in changed_sources(before[d], now[d])})
+
+        before = {d: day_fingerprints(settings.landing, d, options) for d in days}
+        failed = self.run(job, None, span)
+        moved = changed(before)
+        if not moved:
+            return failed
+        print(f"{span[0]}..{span[1]}  landing files of {', '.join(moved)} changed: running again")
+        before = {d: day_fingerprints(settings.landing, d, options) for d in days}
+        failed = self.run(job, None, span)
+        if changed(before):
+            print(
+                f"{span[0]}..{span[1]}  landing files changed again: not all are in the "
+                f"lakehouse; once they settle, run `lakehouse materialize --start {span[0]} "
+                f"--end {span[1]} --by-range`",
                 file=sys.stderr,
             )
             return True
@@ -216,8 +249,13 @@ def materialize_days(
     stale_after_seconds: float = STALE_AFTER_SECONDS,
     today: date | None = None,
     instance_home: str | None = None,
+    by_range: bool = False,
 ) -> list[str]:
     """Materialise the daily job for every landed day in ``[start, end]``; returns failures.
+
+    ``by_range`` runs consecutive landed days together, up to 31 per run (``day_ranges``):
+    each table is written once per range instead of once per day, and a day that fails a
+    blocking check blocks its range.
 
     Without bounds, the days are the landed days up to ``today`` (UTC). ``selection`` is a
     Dagster asset selection string (``group:silver``); the default is every layer. A run
@@ -240,9 +278,9 @@ def materialize_days(
             slot_timeout_seconds,
             stale_after_seconds,
         )
-        for day in days:
-            if headless.run_day(job, day, settings):
-                failed.append(day.isoformat())
+        for run in day_ranges(days) if by_range else [[day] for day in days]:
+            if headless.run_range(job, run, settings):
+                failed.append(run[0].isoformat() if len(run) == 1 else f"{run[0]}..{run[-1]}")
         if headless.run(defs.resolve_job_def(GOLD_HISTORY_JOB), None):
             failed.append(GOLD_HISTORY_JOB)
     return failed

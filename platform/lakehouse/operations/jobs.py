@@ -16,10 +16,10 @@ def daily_job() -> dg.UnresolvedAssetJobDefinition:
     """One landing day through bronze, silver and the daily-partitioned gold marts (the
     partitions are the selected assets')."""
     gold = [dg.AssetKey(["gold", mart]) for mart in PARTITIONED_MARTS]
-    # Intended, so not worth a warning on every load: bronze and silver build one day per run
-    # (no backfill policy), the daily marts a whole backfill range in one dbt run (single_run).
-    # Dagster runs this job one partition at a time (the smallest policy), which is what a
-    # landing day needs; backfills of the marts alone still use their single-run policy.
+    # Intended, so not worth a warning on every load: bronze and silver build a backfill in
+    # runs of up to 31 days (multi_run), the daily marts a whole backfill range in one dbt run
+    # (single_run). A landing day is one partition, one run; a range passed as the run's
+    # partition range tags (``lakehouse materialize --by-range``) runs every layer over it.
     warnings.filterwarnings(
         "ignore",
         message=f"Asset job {DAILY_JOB} materializes assets with varying BackfillPolicies",

@@ -30,6 +30,8 @@ def silver_check_names(spec: SourceSpec) -> list[CheckName]:
     names = [*AUDIT_CHECKS, CheckName.ERROR_BUDGET]
     if spec.kind == "fact":
         names += [CheckName.TABLE_UNIQUE_KEYS, CheckName.VOLUME]
+    if spec.type2:
+        names.append(CheckName.HISTORY_VALIDITY)
     if spec.quality.drift_columns:
         names.append(CheckName.DISTRIBUTION_DRIFT)
     if any(c.references for c in spec.columns):

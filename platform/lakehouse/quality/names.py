@@ -13,12 +13,19 @@ class CheckName(StrEnum):
     NOT_NULL = "not_null"
     UNIQUE_KEYS = "unique_keys"
     TABLE_UNIQUE_KEYS = "table_unique_keys"
+    HISTORY_VALIDITY = "history_validity"
     ACCEPTED_VALUES = "accepted_values"
     VALUE_RANGES = "value_ranges"
     ERROR_BUDGET = "error_budget"
     VOLUME = "volume"
     DISTRIBUTION_DRIFT = "distribution_drift"
     REFERENTIAL_INTEGRITY = "referential_integrity"
+    MODEL_METRIC_FLOORS = "model_metric_floors"
+    MODEL_VS_CHAMPION = "model_vs_champion"
+    MODEL_PREDICTION_RATE = "model_prediction_rate"
+    MODEL_FEATURES_PRESENT = "model_features_present"
+    FEATURE_DRIFT = "feature_drift"
+    DRIFT_PERSISTENT = "drift_persistent"
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,11 @@ CHECKS: dict[CheckName, CheckInfo] = {
         "(one row per key: its latest version).",
         blocking=True,
     ),
+    CheckName.HISTORY_VALIDITY: CheckInfo(
+        "Validity intervals of a type-2 dimension's history chain per key once the day is "
+        "combined: no overlap, no gap, only the latest version open.",
+        blocking=True,
+    ),
     CheckName.ACCEPTED_VALUES: CheckInfo(
         "Enumerated columns hold only accepted values.", blocking=True
     ),
@@ -63,6 +75,29 @@ CHECKS: dict[CheckName, CheckInfo] = {
     ),
     CheckName.REFERENTIAL_INTEGRITY: CheckInfo(
         "Foreign keys point at existing rows.", blocking=False
+    ),
+    CheckName.MODEL_METRIC_FLOORS: CheckInfo(
+        "ROC AUC, PR AUC, log loss and calibration error meet the declared floors.",
+        blocking=False,
+    ),
+    CheckName.MODEL_VS_CHAMPION: CheckInfo(
+        "ROC AUC no worse than the champion's by more than the margin, on the same test set.",
+        blocking=False,
+    ),
+    CheckName.MODEL_PREDICTION_RATE: CheckInfo(
+        "The share of test customers predicted to churn lies within bounds.", blocking=False
+    ),
+    CheckName.MODEL_FEATURES_PRESENT: CheckInfo(
+        "Every model feature is present and not all null.", blocking=False
+    ),
+    CheckName.FEATURE_DRIFT: CheckInfo(
+        "Population stability index of live features and predictions vs the training snapshot.",
+        blocking=False,
+    ),
+    CheckName.DRIFT_PERSISTENT: CheckInfo(
+        "Drift stayed above the warning threshold for fewer days in a row than declared; "
+        "failing retrains the model.",
+        blocking=False,
     ),
 }
 BRONZE_CHECKS = (CheckName.LANDING_SCHEMA, CheckName.LANDING_FILES_BUDGET)

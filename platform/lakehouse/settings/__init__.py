@@ -62,6 +62,20 @@ class Operations:
 
 
 @dataclass(frozen=True)
+class Mlflow:
+    """Where MLflow keeps runs and the model registry, and where model artifacts go.
+
+    Dev: SQLite and a folder under the lakehouse root (``<root>/mlflow/``). On object storage
+    ``LAKEHOUSE_MLFLOW_TRACKING_URI`` (PostgreSQL, with its password: a secret, passed as
+    ``dg.EnvVar``) and ``LAKEHOUSE_MLFLOW_ARTIFACTS`` (``s3://...``) are needed.
+    """
+
+    tracking_uri: str
+    artifact_location: str
+    tracking_uri_from_env: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where the lakehouse lives and how to reach it."""
 
@@ -85,6 +99,8 @@ class Settings:
     start_date_from_env: bool = False
     """Whether ``LAKEHOUSE_START_DATE`` was set; in dev, partitions otherwise start at the first
     landed day (see ``lakehouse.landing.partitions.partition_start``)."""
+    mlflow: Mlflow | None = None
+    """MLflow tracking and registry (``LAKEHOUSE_MLFLOW_*``); see :class:`Mlflow`."""
 
     @property
     def public_storage_options(self) -> dict[str, str]:
@@ -205,6 +221,22 @@ def _branch(environ: Mapping[str, str]) -> str:
     return raw
 
 
+def _mlflow(environ: Mapping[str, str], env: Environment, root: str) -> Mlflow | None:
+    """Dev or a local root: SQLite and a folder under ``root`` unless set. On object storage
+    both variables are needed; None until they are (the ML assets then fail, saying so)."""
+    uri = environ.get("LAKEHOUSE_MLFLOW_TRACKING_URI", "").strip()
+    artifacts = environ.get("LAKEHOUSE_MLFLOW_ARTIFACTS", "").strip().rstrip("/")
+    local = not re.match(r"^[a-z][a-z0-9+.-]*://", root) or root.startswith("file://")
+    if env is Environment.DEV or local:
+        base = root.removeprefix("file://")
+        uri = uri or f"sqlite:///{base}/mlflow/mlflow.db"
+        artifacts = artifacts or f"{base}/mlflow/artifacts"
+    if not uri or not artifacts:
+        return None
+    from_env = bool(environ.get("LAKEHOUSE_MLFLOW_TRACKING_URI", "").strip())
+    return Mlflow(tracking_uri=uri, artifact_location=artifacts, tracking_uri_from_env=from_env)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from environment variables (``os.environ`` by default).
 
@@ -241,9 +273,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(str(exc)) from None
     branch = _branch(environ)
     base_root = root.rstrip("/")
+    lake_root = f"{base_root}/{BRANCHES_FOLDER}/{branch}" if branch else base_root
     return Settings(
         env=env,
-        root=f"{base_root}/{BRANCHES_FOLDER}/{branch}" if branch else base_root,
+        root=lake_root,
         landing=landing.rstrip("/"),
         user=user,
         start_date=start,
@@ -255,4 +288,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         base_root=base_root,
         sources_dir=environ.get("LAKEHOUSE_SOURCES_DIR", "").strip() or None,
         start_date_from_env=bool(environ.get("LAKEHOUSE_START_DATE", "").strip()),
+        mlflow=_mlflow(environ, env, lake_root),
     )

@@ -1,19 +1,24 @@
 """Silver assets, generated from the source declarations."""
 
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 
-from lakehouse.bronze.assets import bronze_key
+from lakehouse.bronze.assets import bronze_key, run_days
+from lakehouse.bronze.ranges import RANGE_ROWS, chunk_days, combine_days
+from lakehouse.lake import DeltaStore
 from lakehouse.lake.metadata import RawMetadataValue, table_rows, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
-from lakehouse.landing.partitions import partition_day
 from lakehouse.policy.assets import layer_asset
+from lakehouse.quality.audit import CheckOutcome
 from lakehouse.quality.checks import blocked_failure, check_result, silver_check_specs
 from lakehouse.quality.freshness import freshness_policy
-from lakehouse.silver.refine import refine_partition
-from lakehouse.silver.transform import silver_schema
+from lakehouse.quality.trends import partition_row_counts
+from lakehouse.silver.ranges import refine_range
+from lakehouse.silver.refine import SilverOutcome, refine_partition
+from lakehouse.silver.transform import SilverSplit, silver_schema
 from lakehouse.sources import LANDING_DATE, SourceSpec
 
 
@@ -48,6 +53,11 @@ def _describe(spec: SourceSpec) -> str:
         )
     else:
         write = f"Merged on {spec.keys} into current state (latest {spec.order_by} wins)"
+        if spec.type2:
+            write += (
+                f"; every version stays in silver/{spec.name}_history with valid_from/valid_to "
+                f"(type 2, from {spec.order_by}), for point-in-time joins"
+            )
     pii = f" PII masked: {', '.join(spec.pii_columns)}." if spec.pii_columns else ""
     return (
         f"{spec.description} Typed, validated against its contract (rejected rows go to "
@@ -83,34 +93,76 @@ def _reference_deps(spec: SourceSpec) -> list[dg.AssetKey]:
     return [dg.AssetKey(["silver", t]) for t in sorted(tables) if t != spec.name]
 
 
+def _split_metadata(splits: list[SilverSplit], blocked: bool) -> dict[str, RawMetadataValue]:
+    reasons: Counter[str] = Counter()
+    for split in splits:
+        reasons.update(split.reasons)
+    return {
+        "bronze_rows": sum(s.bronze_rows for s in splits),
+        "published_rows": 0 if blocked else sum(s.published.num_rows for s in splits),
+        "quarantined_rows": sum(s.quarantined.num_rows for s in splits),
+        "duplicates_removed": sum(s.duplicate_rows for s in splits),
+        "invalid_rows": sum(s.invalid_rows for s in splits),
+        "quarantine_reasons": dg.MetadataValue.json(dict(sorted(reasons.items()))),
+    }
+
+
+def _refine(
+    store: DeltaStore, spec: SourceSpec, days: list[date], pii_key: str
+) -> tuple[list[tuple[list[date], SilverOutcome]], list[CheckOutcome]]:
+    """Refine ``days``: one day as a partition, more as ranges of days bounded in rows; stops
+    at the first blocked chunk. The outcome of each chunk, and the checks of all of them."""
+    if len(days) == 1:
+        outcome = refine_partition(store, spec, days[0], pii_key)
+        return [(days, outcome)], outcome.outcomes
+    rows = partition_row_counts(store, ["bronze", spec.name])
+    chunks: list[tuple[list[date], SilverOutcome]] = []
+    for chunk in chunk_days(rows, days, RANGE_ROWS):
+        chunks.append((chunk, refine_range(store, spec, chunk, pii_key)))
+        if chunks[-1][1].blocked:
+            break
+    checks = combine_days({c[0]: o.outcomes for c, o in chunks}, unit="chunks")
+    return chunks, checks
+
+
 def materialize_silver(
     context: dg.AssetExecutionContext, lakehouse: LakehouseResource, spec: SourceSpec
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    """The body of every silver asset: refine the day's bronze rows, audit, publish or block."""
+    """The body of every silver asset: refine the day's bronze rows, audit, publish or block.
+
+    A run over a range of days (a backfill) refines them as ranges (``refine_range``): one
+    commit per table per chunk of days, the same tables as day by day.
+    """
     key = silver_key(spec)
     started = datetime.now(UTC)
-    outcome = refine_partition(lakehouse.store(), spec, partition_day(context), lakehouse.pii_key)
-    split = outcome.split
-    metadata: dict[str, RawMetadataValue] = {
-        "bronze_rows": split.bronze_rows,
-        "published_rows": split.published.num_rows if not outcome.blocked else 0,
-        "quarantined_rows": split.quarantined.num_rows,
-        "duplicates_removed": split.duplicate_rows,
-        "invalid_rows": split.invalid_rows,
-        "quarantine_reasons": dg.MetadataValue.json(split.reasons),
-    }
-    if outcome.published is None:
-        yield from (check_result(key, check) for check in outcome.outcomes)
-        raise blocked_failure(key, outcome.outcomes, metadata)
-    # Row count of what the asset now holds: a dimension's whole table (the day only merged
-    # into it), a fact's partition of the day (its other rows may have moved to newer days).
-    day = partition_day(context) if spec.kind == "fact" else None
-    rows = table_rows(lakehouse.store(), key.path, day)
-    metadata.update(write_metadata(outcome.published, split.published.schema, started, rows))
+    days = run_days(context)
+    store = lakehouse.store()
+    chunks, checks = _refine(store, spec, days, lakehouse.pii_key)
+    blocked = chunks[-1][1].blocked
+    metadata = _split_metadata([o.split for _, o in chunks], blocked)
+    if len(days) > 1:
+        metadata |= {"days": len(days), "commits": len(chunks) - blocked}
+    if blocked:
+        if len(chunks) > 1:
+            published = [str(d) for c, _ in chunks[:-1] for d in c]
+            metadata["published_days"] = dg.MetadataValue.json(published)
+        yield from (check_result(key, check) for check in checks)
+        raise blocked_failure(key, checks, metadata)
+    # Row count of what the asset now holds: a dimension's whole table (the days only merged
+    # into it), a fact's partitions of the days (its other rows may have moved to newer days).
+    if spec.kind == "fact":
+        counts = partition_row_counts(store, list(key.path))
+        rows = sum(counts.get(day, 0) for day in days)
+    else:
+        rows = table_rows(store, key.path)
+    published = chunks[-1][1].published
+    assert published is not None
+    schema = chunks[-1][1].split.published.schema
+    metadata.update(write_metadata(published, schema, started, rows))
     yield dg.MaterializeResult(metadata=metadata)
     # After the materialisation, so the UI counts them against it (the latest one), not the
     # one before: evaluated before the publish (write-audit-publish), reported after it.
-    yield from (check_result(key, check) for check in outcome.outcomes)
+    yield from (check_result(key, check) for check in checks)
 
 
 def build_silver_asset(

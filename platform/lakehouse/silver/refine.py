@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,12 @@ from lakehouse.quality.trends import (
     key_range,
     partition_row_counts,
 )
+from lakehouse.silver.dimension_history import (
+    HistoryUpdate,
+    adopt_dimension_history,
+    history_update,
+)
+from lakehouse.silver.history import history_key
 from lakehouse.silver.transform import (
     SilverSplit,
     latest_versions,
@@ -30,8 +37,6 @@ from lakehouse.silver.transform import (
     split_silver,
 )
 from lakehouse.sources import LANDING_DATE, SourceSpec
-
-HISTORY_SUFFIX = "_history"
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,6 @@ def budget_check(split: SilverSplit, spec: SourceSpec) -> CheckOutcome:
     )
 
 
-def history_key(spec: SourceSpec) -> list[str]:
-    """Where a fact keeps every landing day's version of its rows: ``silver/<fact>_history``."""
-    return ["silver", f"{spec.name}{HISTORY_SUFFIX}"]
-
-
 @dataclass(frozen=True)
 class FactUpdate:
     """How the current table of a fact changes when a landing day is (re)published."""
@@ -87,10 +87,11 @@ def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
     return pa.concat_tables([k.select(names) for k in keys]).group_by(names).aggregate([])
 
 
-def _day_keys(store: DeltaStore, key: list[str], spec: SourceSpec, day: date) -> pa.Table:
+def _day_keys(store: DeltaStore, key: list[str], spec: SourceSpec, days: list[date]) -> pa.Table:
     if not store.exists(key):
         return pa.table({})
-    return store.read(key, filter_column=LANDING_DATE, filter_value=day, columns=spec.keys)
+    in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
+    return store.dataset(key).to_table(columns=spec.keys, filter=in_days)
 
 
 def _present(dataset: pads.Dataset, schema: pa.Schema) -> list[str]:
@@ -119,8 +120,10 @@ def _rows_with_keys(
     return conform(found.join(keys, spec.keys, join_type="left semi"), schema)
 
 
-def fact_update(store: DeltaStore, spec: SourceSpec, day: date, candidate: pa.Table) -> FactUpdate:
-    """Re-decide the latest version of every key the day touches, across all landing days.
+def fact_update(
+    store: DeltaStore, spec: SourceSpec, day: date | Sequence[date], candidate: pa.Table
+) -> FactUpdate:
+    """Re-decide the latest version of every key the day (or days) touch, across all landing days.
 
     The touched keys are the candidate's, the day's earlier candidate's (history) and those
     whose current version came from the day. Their versions from other landing days come from
@@ -129,19 +132,19 @@ def fact_update(store: DeltaStore, spec: SourceSpec, day: date, candidate: pa.Ta
     """
     current, history = ["silver", spec.name], history_key(spec)
     schema = silver_schema(spec)
-    published_before = [_day_keys(store, k, spec, day) for k in (history, current)]
+    published = [day] if isinstance(day, date) else sorted(day)
+    published_before = [_day_keys(store, k, spec, published) for k in (history, current)]
     touched = _distinct([candidate, *(t for t in published_before if t.num_rows)], spec.keys)
-    earlier = _rows_with_keys(
-        store, history, touched, spec, schema, pc.field(LANDING_DATE) != pa.scalar(day)
-    )
+    elsewhere = ~pc.field(LANDING_DATE).isin(pa.array(published, pa.date32()))
+    earlier = _rows_with_keys(store, history, touched, spec, schema, elsewhere)
     winners = latest_versions(pa.concat_tables([conform(candidate, schema), earlier]), spec)
     located = _rows_with_keys(
         store, current, touched, spec, pa.schema([schema.field(c) for c in locator(spec)])
     )
-    days = replaced_days(day, located, winners, spec.keys)
+    days = sorted({*published, *replaced_days(published[0], located, winners, spec.keys)})
     in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
     kept = schema.empty_table()
-    others = [d for d in days if d != day]
+    others = [d for d in days if d not in published]
     if others and store.exists(current):
         other_days = pc.field(LANDING_DATE).isin(pa.array(others, pa.date32()))
         stored = store.dataset(current)
@@ -180,8 +183,9 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
 
     Facts keep every landing day's rows in ``silver/<fact>_history`` (the day's partition is
     replaced) and one row per key, its latest version, in ``silver/<fact>``; dimensions merge
-    on their keys (latest wins). Quarantined rows replace the day's partition of
-    ``quarantine/<source>`` either way.
+    on their keys (latest wins), and type-2 ones keep every version with its validity in
+    ``silver/<dimension>_history`` (``history_update``). Quarantined rows replace the day's
+    partition of ``quarantine/<source>`` either way.
     """
     key = ["silver", spec.name]
     # No reference to the bronze batch outlives the split: it is freed before the writes.
@@ -194,15 +198,21 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
     fact = spec.kind == "fact"
     if fact:
         adopt_history(store, spec)
+    elif spec.type2:
+        adopt_dimension_history(store, spec)
     counts = partition_row_counts(store, history_key(spec)) if fact else {}
     schema = silver_schema(spec)
     updates: list[FactUpdate] = []
+    versions: list[HistoryUpdate] = []
 
     def audit_candidate(candidate: pa.Table) -> list[CheckOutcome]:
         outcomes = [*audit(candidate, spec, schema), budget_check(split, spec)]
         if fact:
             updates.append(fact_update(store, spec, day, candidate))
             outcomes.append(updates[-1].unique)
+        elif spec.type2:
+            versions.append(history_update(store, spec, [day], candidate))
+            outcomes.append(versions[-1].validity)
         return outcomes
 
     def publish(candidate: pa.Table) -> WriteResult:
@@ -210,6 +220,9 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
             store.replace_partition(history_key(spec), candidate, LANDING_DATE, day)
             update = updates[-1]
             return store.replace_partitions(key, update.rows, LANDING_DATE, update.days)
+        if versions:
+            history = versions[-1]
+            store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)
         return store.merge(key, candidate, keys=spec.keys, newer_column=spec.order_by)
 
     wap = write_audit_publish(store, key, split.published, audit_candidate, publish)

@@ -245,3 +245,9 @@ class SourceSpec(_Strict):
     def pii_columns(self) -> list[str]:
         """Columns masked before silver."""
         return [c.name for c in self.columns if c.pii]
+
+    @property
+    def type2(self) -> bool:
+        """A dimension whose every version is kept with its validity, valid from its
+        ``order_by`` (type-2 slowly changing dimension, ``silver/<name>_history``)."""
+        return self.kind == "dimension" and self.order_by is not None

@@ -101,7 +101,9 @@ def test_a_source_change_is_built_diffed_canaried_promoted_and_rolled_back(
     # The diff names the new column on the rows that have it, and nothing else.
     diffs = diff_branch(load_branch(settings, BRANCH), specs(on_branch))
     differing = {d.table: d for d in diffs if d.differs}
-    assert set(differing) == {TABLE}
+    # silver/products writes its type-2 history too: the same new column, nothing else.
+    assert set(differing) == {TABLE, f"{TABLE}_history"}
+    assert differing[f"{TABLE}_history"].added_columns == ["premium"]
     products = differing[TABLE]
     assert products.added_columns == ["premium"]
     assert products.column_changes == {"premium": products.changed_rows}

@@ -26,6 +26,7 @@ import pytest
 from deltalake import write_deltalake
 
 from lakehouse.gold.project import DBT_PROJECT_DIR
+from lakehouse.silver.history import with_validity
 from lakehouse.silver.transform import silver_schema
 from lakehouse.sources import load_sources
 
@@ -188,8 +189,14 @@ def silver_table(source: str, rows: Sequence[Row]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=silver_schema(SPECS[source]))
 
 
+def history_table(source: str, rows: Sequence[Row]) -> pa.Table:
+    """A type-2 dimension's rows as its history: every row a version, with its validity."""
+    return with_validity(silver_table(source, rows), SPECS[source])
+
+
 def write_silver(root: Path, rows: Mapping[str, Sequence[Row]], mode: str = "overwrite") -> None:
-    """Write silver tables under ``root``: facts partitioned by landing day, dimensions not."""
+    """Write silver tables under ``root``: facts partitioned by landing day, dimensions not;
+    a type-2 dimension's rows are also its history's versions (by landing day)."""
     for source, source_rows in rows.items():
         partitions = ["_landing_date"] if SPECS[source].kind == "fact" else None
         write_deltalake(
@@ -198,6 +205,13 @@ def write_silver(root: Path, rows: Mapping[str, Sequence[Row]], mode: str = "ove
             mode=mode,  # type: ignore[arg-type]
             partition_by=partitions,
         )
+        if SPECS[source].type2:
+            write_deltalake(
+                str(root / "silver" / f"{source}_history"),
+                history_table(source, source_rows),
+                mode=mode,  # type: ignore[arg-type]
+                partition_by=["_landing_date"],
+            )
 
 
 @dataclass(frozen=True)

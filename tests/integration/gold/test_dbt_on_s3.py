@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from .conftest import MARTS, SPECS, run_dbt, silver_rows, silver_table
+from .conftest import MARTS, SPECS, history_table, run_dbt, silver_rows, silver_table
 
 moto_server = pytest.importorskip("moto.server")
 boto3 = pytest.importorskip("boto3")
@@ -47,6 +47,13 @@ def test_build_reads_and_writes_delta_on_s3(s3_env: dict[str, str], tmp_path: Pa
             partition_by=partitions,
             storage_options=dict(s3_env),
         )
+        if SPECS[source].type2:
+            write_deltalake(
+                f"{root}/silver/{source}_history",
+                history_table(source, rows),
+                partition_by=["_landing_date"],
+                storage_options=dict(s3_env),
+            )
     assert all(os.environ[k] == v for k, v in s3_env.items())
 
     run = run_dbt(root, tmp_path, "build")

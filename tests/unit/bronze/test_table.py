@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 import pytest
 
-from lakehouse.bronze.table import to_bronze
+from lakehouse.bronze.table import bronze_stats_columns, to_bronze
 from lakehouse.landing.files import LandedFile
+from lakehouse.sources import LANDING_DATE, load_sources
 
 NOW = datetime(2026, 1, 3, 6, 0, tzinfo=UTC)
 
@@ -31,3 +32,12 @@ def test_no_files_gives_an_empty_table() -> None:
 def test_naive_ingestion_time_is_rejected() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         to_bronze([], date(2026, 1, 2), datetime(2026, 1, 3))
+
+
+def test_bronze_keeps_statistics_on_every_column_but_pii() -> None:
+    sources = {s.name: s for s in load_sources()}
+    customers = bronze_stats_columns(sources["customers"])
+    assert customers is not None
+    assert not {"name", "email", "phone"} & set(customers)
+    assert {"customer_id", "country", "_source_file", LANDING_DATE} <= set(customers)
+    assert bronze_stats_columns(sources["orders"]) is None  # no PII: Delta's default

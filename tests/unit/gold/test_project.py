@@ -14,9 +14,14 @@ from lakehouse.gold.project import (
     DBT_PROJECT_DIR,
     dbt_env,
     dbt_vars,
-    dbt_vars_args,
     rebuild_window,
     touched_order_dates,
+)
+from lakehouse.gold.run_context import (
+    RUN_CONTEXT_FILE,
+    RunContext,
+    RunContextError,
+    resolve_run_context,
 )
 from lakehouse.gold.window import DateWindow
 from lakehouse.settings import load_settings
@@ -31,15 +36,11 @@ def test_the_project_and_its_profile_are_found() -> None:
 
 def test_vars_for_a_window_and_a_recency_day() -> None:
     assert dbt_vars() == {}
-    assert dbt_vars_args() == []
     assert dbt_vars(window=DateWindow(D1, D2), as_of=D3) == {
         "min_date": "2026-01-05",
         "max_date": "2026-01-06",
         "as_of": "2026-01-07",
     }
-    args = dbt_vars_args(window=DateWindow(D1, D1))
-    assert args[0] == "--vars"
-    assert json.loads(args[1]) == {"min_date": "2026-01-05", "max_date": "2026-01-05"}
     assert dbt_vars("/lake", window=DateWindow(D1, D1)) == {
         "lakehouse_root": "/lake",
         "min_date": "2026-01-05",
@@ -47,6 +48,22 @@ def test_vars_for_a_window_and_a_recency_day() -> None:
     }
     with pytest.raises(TypeError, match=r"datetime\.date"):
         dbt_vars(as_of="2026-01-07")  # type: ignore[arg-type]
+
+
+def test_the_run_context_file_wins_over_the_vars_and_round_trips(tmp_path: Path) -> None:
+    context = RunContext("/lake/_branches/b1", DateWindow(D1, D2))
+    path = context.write(tmp_path / "target")
+    assert path.name == RUN_CONTEXT_FILE
+    assert json.loads(path.read_text()) == {
+        "root": "/lake/_branches/b1",
+        "min_date": "2026-01-05",
+        "max_date": "2026-01-06",
+    }
+    assert resolve_run_context(str(path), "/other", None, None) == context
+    by_hand = resolve_run_context(str(tmp_path / "none.json"), "/lake/", "2026-01-07", "2026-01-07")
+    assert by_hand == RunContext("/lake", DateWindow(D3, D3))
+    with pytest.raises(RunContextError, match="LAKEHOUSE_ROOT is not set"):
+        resolve_run_context(None, " ", None, None)
 
 
 def test_env_carries_the_root_and_storage_options(tmp_path: Path) -> None:

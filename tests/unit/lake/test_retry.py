@@ -14,7 +14,7 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, SchemaMismatchError
 
-import lakehouse.lake.store as store_module
+import lakehouse.lake.commits as store_module  # where the store calls write_deltalake
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.retry import CommitConflictError, RetryPolicy, with_commit_retries
 

@@ -1,0 +1,1 @@
+"""Machine learning on the lakehouse: churn labels, training, registry, gate, scoring, drift."""

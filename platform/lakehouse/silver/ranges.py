@@ -1,0 +1,164 @@
+"""Silver over a range of landing days: one pass, one commit per table, the tables of day by day.
+
+A backfill run refines its days together: one DuckDB pass over their bronze rows (versions
+ranked per landing day, as when each day runs alone), one commit per table (facts: history and
+current table; dimensions: one merge in which the latest version wins, as in a sequence of
+daily merges), and each check evaluated per day and reported once for the range.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lakehouse.bronze.ranges import combine_days
+from lakehouse.lake import DeltaStore, WriteResult
+from lakehouse.lake.quarantine import quarantine_key
+from lakehouse.lake.wap import write_audit_publish
+from lakehouse.quality.audit import CheckOutcome, audit
+from lakehouse.quality.trends import (
+    check_drift,
+    check_references,
+    check_volume,
+    partition_row_counts,
+)
+from lakehouse.silver.dimension_history import (
+    HistoryUpdate,
+    adopt_dimension_history,
+    history_update,
+)
+from lakehouse.silver.history import history_key
+from lakehouse.silver.refine import (
+    FactUpdate,
+    SilverOutcome,
+    adopt_history,
+    budget_check,
+    fact_update,
+)
+from lakehouse.silver.transform import (
+    DUPLICATE,
+    SilverSplit,
+    latest_versions,
+    silver_schema,
+    split_silver,
+)
+from lakehouse.sources import LANDING_DATE, SourceSpec
+
+
+def per_day(spec: SourceSpec) -> SourceSpec:
+    """``spec`` keyed by landing day too: a key's versions are ranked within their day, and
+    may repeat across days, exactly as when each day is refined alone."""
+    return spec.model_copy(update={"keys": [*spec.keys, LANDING_DATE]})
+
+
+def _on(table: pa.Table, day: date) -> pa.Table:
+    return table.filter(pc.field(LANDING_DATE) == pa.scalar(day, pa.date32()))
+
+
+def day_split(split: SilverSplit, bronze_rows: int, day: date, columns: list[str]) -> SilverSplit:
+    """The part of a range's split that one landing day holds (its own counts and reasons);
+    of its published rows only ``columns`` (a copy of the day's rows costs memory)."""
+    quarantined = _on(split.quarantined, day)
+    reasons = quarantined.column("reason").to_pylist()
+    duplicates = reasons.count(DUPLICATE)
+    counted = Counter(r for reason in reasons if reason != DUPLICATE for r in reason.split("; "))
+    if duplicates:
+        counted[DUPLICATE] = duplicates
+    return SilverSplit(
+        published=_on(split.published.select(columns), day),
+        quarantined=quarantined,
+        bronze_rows=bronze_rows,
+        invalid_rows=len(reasons) - duplicates,
+        duplicate_rows=duplicates,
+        reasons=dict(sorted(counted.items())),
+    )
+
+
+def _split(
+    store: DeltaStore, spec: SourceSpec, days: list[date], pii_key: str
+) -> tuple[SilverSplit, dict[date, int]]:
+    """The range's bronze rows split in one pass, and the bronze rows of each day."""
+    in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
+    batches = [store.dataset(["bronze", spec.name]).to_table(filter=in_days)]
+    counted = batches[0].group_by(LANDING_DATE).aggregate([([], "count_all")])
+    rows = dict(
+        zip(counted[LANDING_DATE].to_pylist(), counted["count_all"].to_pylist(), strict=True)
+    )
+    # The split holds the only reference to bronze, so it is freed before the publish.
+    return split_silver(batches.pop(), per_day(spec), pii_key), rows
+
+
+def refine_range(
+    store: DeltaStore, spec: SourceSpec, days: Sequence[date], pii_key: str
+) -> SilverOutcome:
+    """Refine the bronze partitions of ``days`` into silver in one pass; the tables end as
+    if each day had been refined in turn (``refine_partition``), with one commit per table.
+
+    Blocking checks are audited over the range's candidate (the error budget per day); nothing
+    is published when one fails. The returned split sums the days'.
+    """
+    days = sorted(days)
+    key = ["silver", spec.name]
+    split, bronze_rows = _split(store, spec, days, pii_key)
+    store.replace_partitions(quarantine_key(spec.name), split.quarantined, LANDING_DATE, days)
+    kept = [LANDING_DATE, *spec.quality.drift_columns]
+    splits = {day: day_split(split, bronze_rows.get(day, 0), day, kept) for day in days}
+    fact = spec.kind == "fact"
+    if fact:
+        adopt_history(store, spec)
+    elif spec.type2:
+        adopt_dimension_history(store, spec)
+    counts = partition_row_counts(store, history_key(spec)) if fact else {}
+    schema = silver_schema(spec)
+    updates: list[FactUpdate] = []
+    versions: list[HistoryUpdate] = []
+    # A dimension merges each key's latest version of the range: what a sequence of daily
+    # merges keeps (a later day wins a tie, as its merge would replace an equal version).
+    candidate = split.published if fact else latest_versions(split.published, spec)
+
+    def audit_candidate(rows: pa.Table) -> list[CheckOutcome]:
+        budgets = combine_days({day: [budget_check(s, spec)] for day, s in splits.items()})
+        outcomes = [*audit(rows, per_day(spec) if fact else spec, schema), *budgets]
+        if fact:
+            updates.append(fact_update(store, spec, days, rows))
+            outcomes.append(updates[-1].unique)
+        elif spec.type2:
+            # Every day's version, not only the range's latest: the history keeps them all.
+            versions.append(history_update(store, spec, days, split.published))
+            outcomes.append(versions[-1].validity)
+        return outcomes
+
+    def publish(rows: pa.Table) -> WriteResult:
+        if fact:
+            store.replace_partitions(history_key(spec), rows, LANDING_DATE, days)
+            update = updates[-1]
+            return store.replace_partitions(key, update.rows, LANDING_DATE, update.days)
+        if versions:
+            history = versions[-1]
+            store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)
+        return store.merge(key, rows, keys=spec.keys, newer_column=spec.order_by)
+
+    wap = write_audit_publish(store, key, candidate, audit_candidate, publish)
+    observed: dict[date, list[CheckOutcome]] = {day: [] for day in days}
+    if fact:
+        q = spec.quality
+        # As day by day: each day against the trailing days, the range's earlier days included.
+        counts |= {day: s.published.num_rows for day, s in splits.items()}
+        for day, s in splits.items():
+            rows = s.published.num_rows
+            observed[day].append(
+                check_volume(counts, day, rows, q.volume_window, q.volume_tolerance)
+            )
+    if spec.quality.drift_columns:
+        drift_key = history_key(spec) if fact else key
+        for day, s in splits.items():
+            observed[day].append(check_drift(store, drift_key, spec, day, s.published))
+    checks = [*wap.outcomes, *combine_days(observed)]
+    references = check_references(store, spec, split.published)
+    if references is not None:
+        checks.append(references)
+    return SilverOutcome(split, checks, wap.published)
