@@ -16,7 +16,9 @@ from lakehouse.ml.resource import MlflowResource
 from lakehouse.ml.scoring import SCORES_COLUMNS, SCORES_SCHEMA
 from lakehouse.operations.alerts import AlertWebhook
 from lakehouse.operations.webhook import Alert
+from lakehouse.policy.assets import table_pool
 from lakehouse.policy.conditions import downstream_condition
+from lakehouse.policy.retries import TRANSIENT_RETRY_POLICY, retry_transient_only
 from lakehouse.quality.names import CHECKS, CheckName
 
 GROUP = "ml"
@@ -50,6 +52,11 @@ def _spec(name: CheckName, asset: dg.AssetKey) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(str(name), asset=asset, description=CHECKS[name].description)
 
 
+def writes(key: dg.AssetKey) -> dict[str, Any]:
+    """The table's own pool (one writer per Delta table) and transient-only retries."""
+    return {"pool": table_pool(key), "retry_policy": TRANSIENT_RETRY_POLICY}
+
+
 def _day(context: dg.AssetExecutionContext) -> Any:
     return context.partition_time_window.start.date()
 
@@ -71,7 +78,10 @@ def build_ml_assets(
         "automation_condition": downstream_condition(whole_history=True),
     }
 
-    @dg.asset(key=SNAPSHOTS, deps=[FEATURES_MART], kinds={"delta", "python"}, **daily)
+    @dg.asset(
+        key=SNAPSHOTS, deps=[FEATURES_MART], kinds={"delta", "python"}, **writes(SNAPSHOTS), **daily
+    )
+    @retry_transient_only
     def churn_feature_snapshots(
         context: dg.AssetExecutionContext, lakehouse: LakehouseResource
     ) -> dg.MaterializeResult:
@@ -79,7 +89,10 @@ def build_ml_assets(
         written = steps.snapshot_day(lakehouse.store(), _day(context))
         return dg.MaterializeResult(metadata=written.as_metadata())
 
-    @dg.asset(key=LABELS, deps=[SNAPSHOTS, ORDERS], kinds={"delta", "duckdb"}, **whole)
+    @dg.asset(
+        key=LABELS, deps=[SNAPSHOTS, ORDERS], kinds={"delta", "duckdb"}, **writes(LABELS), **whole
+    )
+    @retry_transient_only
     def churn_labels(lakehouse: LakehouseResource) -> dg.MaterializeResult:
         """Churned = no order in the horizon after the snapshot; ``is_final`` once matured."""
         store = lakehouse.store()
@@ -128,8 +141,10 @@ def build_ml_assets(
         deps=[SNAPSHOTS, MODEL],
         kinds={"delta", "scikitlearn"},
         metadata={"dagster/column_schema": table_schema(SCORES_SCHEMA, SCORES_COLUMNS)},
+        **writes(SCORES),
         **daily,
     )
+    @retry_transient_only
     def churn_scores(
         context: dg.AssetExecutionContext, lakehouse: LakehouseResource, mlflow: MlflowResource
     ) -> dg.MaterializeResult:
@@ -161,8 +176,10 @@ def build_ml_assets(
         deps=[SNAPSHOTS, SCORES],
         kinds={"delta", "scipy"},
         check_specs=[_spec(CheckName.FEATURE_DRIFT, DRIFT)],
+        **writes(DRIFT),
         **daily,
     )
+    @retry_transient_only
     def churn_drift(
         context: dg.AssetExecutionContext,
         lakehouse: LakehouseResource,

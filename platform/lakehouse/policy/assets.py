@@ -25,9 +25,14 @@ refining its range in one pass (commits per chunk of rows, ``bronze.ranges``); a
 partition (the landing sensor's daily run) stays a run of its own."""
 
 
+def table_pool(key: dg.AssetKey) -> str:
+    """The concurrency pool of a Delta table: one writer per table (``delta_<layer>_<name>``)."""
+    return "delta_" + "_".join(key.path)
+
+
 def pool_name(layer: str, spec: SourceSpec) -> str:
-    """The concurrency pool of a table: one writer per Delta table (``delta_<layer>_<name>``)."""
-    return f"delta_{layer}_{spec.name}"
+    """The concurrency pool of the ``layer`` table of ``spec``."""
+    return table_pool(dg.AssetKey([layer, spec.name]))
 
 
 def layer_asset(

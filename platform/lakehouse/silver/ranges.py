@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.bronze.ranges import combine_days
-from lakehouse.lake import DeltaStore, WriteResult
+from lakehouse.lake import DeltaStore
 from lakehouse.lake.quarantine import quarantine_key
 from lakehouse.lake.wap import write_audit_publish
 from lakehouse.quality.audit import CheckOutcome, audit
@@ -27,17 +27,14 @@ from lakehouse.quality.trends import (
     partition_row_counts,
 )
 from lakehouse.silver.dimension_history import (
-    HistoryUpdate,
     adopt_dimension_history,
-    history_update,
 )
 from lakehouse.silver.history import history_key
 from lakehouse.silver.refine import (
-    FactUpdate,
     SilverOutcome,
+    SilverPublisher,
     adopt_history,
     budget_check,
-    fact_update,
 )
 from lakehouse.silver.transform import (
     DUPLICATE,
@@ -114,8 +111,7 @@ def refine_range(
         adopt_dimension_history(store, spec)
     counts = partition_row_counts(store, history_key(spec)) if fact else {}
     schema = silver_schema(spec)
-    updates: list[FactUpdate] = []
-    versions: list[HistoryUpdate] = []
+    publisher = SilverPublisher(store, spec, days)
     # A dimension merges each key's latest version of the range: what a sequence of daily
     # merges keeps (a later day wins a tie, as its merge would replace an equal version).
     candidate = split.published if fact else latest_versions(split.published, spec)
@@ -123,26 +119,10 @@ def refine_range(
     def audit_candidate(rows: pa.Table) -> list[CheckOutcome]:
         budgets = combine_days({day: [budget_check(s, spec)] for day, s in splits.items()})
         outcomes = [*audit(rows, per_day(spec) if fact else spec, schema), *budgets]
-        if fact:
-            updates.append(fact_update(store, spec, days, rows))
-            outcomes.append(updates[-1].unique)
-        elif spec.type2:
-            # Every day's version, not only the range's latest: the history keeps them all.
-            versions.append(history_update(store, spec, days, split.published))
-            outcomes.append(versions[-1].validity)
-        return outcomes
+        # Every day's version, not only the range's latest: a type-2 history keeps them all.
+        return [*outcomes, *publisher.audit_table(rows, split.published)]
 
-    def publish(rows: pa.Table) -> WriteResult:
-        if fact:
-            store.replace_partitions(history_key(spec), rows, LANDING_DATE, days)
-            update = updates[-1]
-            return store.replace_partitions(key, update.rows, LANDING_DATE, update.days)
-        if versions:
-            history = versions[-1]
-            store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)
-        return store.merge(key, rows, keys=spec.keys, newer_column=spec.order_by)
-
-    wap = write_audit_publish(store, key, candidate, audit_candidate, publish)
+    wap = write_audit_publish(store, key, candidate, audit_candidate, publisher.publish)
     observed: dict[date, list[CheckOutcome]] = {day: [] for day in days}
     if fact:
         q = spec.quality

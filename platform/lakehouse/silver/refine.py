@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pyarrow as pa
@@ -178,6 +178,42 @@ def adopt_history(store: DeltaStore, spec: SourceSpec) -> None:
     store.overwrite(current, latest_versions(rows, spec), partition_by=[LANDING_DATE])
 
 
+@dataclass
+class SilverPublisher:
+    """What publishing a silver candidate of ``days`` checks and writes beyond the candidate,
+    the same for one day (:func:`refine_partition`) and a range (``silver.ranges``): a fact's
+    history and one row per key, or a dimension's merge and, if type 2, its history."""
+
+    store: DeltaStore
+    spec: SourceSpec
+    days: list[date]
+    updates: list[FactUpdate] = field(default_factory=list)
+    versions: list[HistoryUpdate] = field(default_factory=list)
+
+    def audit_table(self, candidate: pa.Table, versions: pa.Table) -> list[CheckOutcome]:
+        """The table-wide checks: a fact's keys unique across days, a type-2 history's
+        validity (over every delivered version in ``versions``)."""
+        if self.spec.kind == "fact":
+            self.updates.append(fact_update(self.store, self.spec, self.days, candidate))
+            return [self.updates[-1].unique]
+        if self.spec.type2:
+            self.versions.append(history_update(self.store, self.spec, self.days, versions))
+            return [self.versions[-1].validity]
+        return []
+
+    def publish(self, candidate: pa.Table) -> WriteResult:
+        """Write the audited candidate: one commit per table."""
+        store, spec, key = self.store, self.spec, ["silver", self.spec.name]
+        if spec.kind == "fact":
+            store.replace_partitions(history_key(spec), candidate, LANDING_DATE, self.days)
+            update = self.updates[-1]
+            return store.replace_partitions(key, update.rows, LANDING_DATE, update.days)
+        if self.versions:
+            history = self.versions[-1]
+            store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)
+        return store.merge(key, candidate, keys=spec.keys, newer_column=spec.order_by)
+
+
 def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: str) -> SilverOutcome:
     """Turn one bronze partition into silver, publishing only what passes the blocking checks.
 
@@ -202,30 +238,13 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
         adopt_dimension_history(store, spec)
     counts = partition_row_counts(store, history_key(spec)) if fact else {}
     schema = silver_schema(spec)
-    updates: list[FactUpdate] = []
-    versions: list[HistoryUpdate] = []
+    publisher = SilverPublisher(store, spec, [day])
 
     def audit_candidate(candidate: pa.Table) -> list[CheckOutcome]:
-        outcomes = [*audit(candidate, spec, schema), budget_check(split, spec)]
-        if fact:
-            updates.append(fact_update(store, spec, day, candidate))
-            outcomes.append(updates[-1].unique)
-        elif spec.type2:
-            versions.append(history_update(store, spec, [day], candidate))
-            outcomes.append(versions[-1].validity)
-        return outcomes
+        checks = [*audit(candidate, spec, schema), budget_check(split, spec)]
+        return [*checks, *publisher.audit_table(candidate, candidate)]
 
-    def publish(candidate: pa.Table) -> WriteResult:
-        if fact:
-            store.replace_partition(history_key(spec), candidate, LANDING_DATE, day)
-            update = updates[-1]
-            return store.replace_partitions(key, update.rows, LANDING_DATE, update.days)
-        if versions:
-            history = versions[-1]
-            store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)
-        return store.merge(key, candidate, keys=spec.keys, newer_column=spec.order_by)
-
-    wap = write_audit_publish(store, key, split.published, audit_candidate, publish)
+    wap = write_audit_publish(store, key, split.published, audit_candidate, publisher.publish)
     observed: list[CheckOutcome] = []
     if fact:
         q = spec.quality
