@@ -89,8 +89,16 @@ def build_ml_assets(
         written = steps.snapshot_day(lakehouse.store(), _day(context))
         return dg.MaterializeResult(metadata=written.as_metadata())
 
+    # Labels follow the snapshots, not every landed day of orders: until the ML path has been
+    # started (a first snapshot), a landing run must not request a labels run that cannot work.
+    labels_condition = downstream_condition(dg.AssetSelection.assets(ORDERS), whole_history=True)
+
     @dg.asset(
-        key=LABELS, deps=[SNAPSHOTS, ORDERS], kinds={"delta", "duckdb"}, **writes(LABELS), **whole
+        key=LABELS,
+        deps=[SNAPSHOTS, ORDERS],
+        kinds={"delta", "duckdb"},
+        **writes(LABELS),
+        **{**whole, "automation_condition": labels_condition},
     )
     @retry_transient_only
     def churn_labels(lakehouse: LakehouseResource) -> dg.MaterializeResult:

@@ -18,7 +18,8 @@ class MlflowResource(dg.ConfigurableResource):
         if not self.tracking_uri or not self.artifact_location:
             raise ValueError(
                 "no MLflow tracking store configured: set LAKEHOUSE_MLFLOW_TRACKING_URI "
-                "(postgresql+psycopg2://...) and LAKEHOUSE_MLFLOW_ARTIFACTS (s3://...)"
+                "(postgresql+psycopg2://...); artifacts go to <LAKEHOUSE_ROOT>/mlflow/artifacts "
+                "unless LAKEHOUSE_MLFLOW_ARTIFACTS is set"
             )
         return Registry(self.tracking_uri, self.artifact_location)
 

@@ -67,7 +67,8 @@ class Mlflow:
 
     Dev: SQLite and a folder under the lakehouse root (``<root>/mlflow/``). On object storage
     ``LAKEHOUSE_MLFLOW_TRACKING_URI`` (PostgreSQL, with its password: a secret, passed as
-    ``dg.EnvVar``) and ``LAKEHOUSE_MLFLOW_ARTIFACTS`` (``s3://...``) are needed.
+    ``dg.EnvVar``) is needed; artifacts default to ``<root>/mlflow/artifacts`` (inside the lake
+    prefix the runs' role already writes), or ``LAKEHOUSE_MLFLOW_ARTIFACTS``.
     """
 
     tracking_uri: str
@@ -222,15 +223,16 @@ def _branch(environ: Mapping[str, str]) -> str:
 
 
 def _mlflow(environ: Mapping[str, str], env: Environment, root: str) -> Mlflow | None:
-    """Dev or a local root: SQLite and a folder under ``root`` unless set. On object storage
-    both variables are needed; None until they are (the ML assets then fail, saying so)."""
+    """Dev or a local root: SQLite under ``root`` unless set; artifacts under ``root`` unless
+    set. On object storage the tracking URI is needed; None until it is (the ML assets then
+    fail, saying so)."""
     uri = environ.get("LAKEHOUSE_MLFLOW_TRACKING_URI", "").strip()
     artifacts = environ.get("LAKEHOUSE_MLFLOW_ARTIFACTS", "").strip().rstrip("/")
     local = not re.match(r"^[a-z][a-z0-9+.-]*://", root) or root.startswith("file://")
     if env is Environment.DEV or local:
         base = root.removeprefix("file://")
         uri = uri or f"sqlite:///{base}/mlflow/mlflow.db"
-        artifacts = artifacts or f"{base}/mlflow/artifacts"
+    artifacts = artifacts or f"{root.removeprefix('file://').rstrip('/')}/mlflow/artifacts"
     if not uri or not artifacts:
         return None
     from_env = bool(environ.get("LAKEHOUSE_MLFLOW_TRACKING_URI", "").strip())
