@@ -5,7 +5,8 @@ Contract (see ``dbt_project/README.md``): partitioned marts rebuild a window of 
 run's context file (``run_context``); by hand they are the vars ``lakehouse_root``,
 ``min_date`` / ``max_date``.
 For a window of landing days, :func:`rebuild_window` gives the business dates whose rows
-landed then (late rows included), so their marts' partitions are rebuilt.
+landed then (late rows included), and those whose dimension attribution the type-2 versions
+landed then can change (``attribution``), so their marts' partitions are rebuilt.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lakehouse.gold.attribution import attributed_dates
 from lakehouse.gold.window import DateWindow
 from lakehouse.lake import DeltaStore
 from lakehouse.settings import Settings, project_dir
-from lakehouse.sources import LANDING_DATE
+from lakehouse.sources import LANDING_DATE, load_sources
 
 DBT_PROJECT_DIR = project_dir() / "dbt_project"
 """The dbt project; its ``profiles.yml`` is in the same folder (``--profiles-dir``)."""
@@ -86,7 +88,14 @@ def rebuild_window(
 ) -> DateWindow | None:
     """The window of business dates to rebuild after ``landing`` days landed; None if none.
 
-    The window spans every touched date (days in between are rebuilt too, unchanged).
+    It covers the dates of the facts that landed (late rows included) and of the facts that
+    dimension versions landed then can re-attribute: a version landing after the facts it
+    applies to rebuilds their days, so any build order ends in the same marts. The window
+    spans every such date (days in between are rebuilt too, unchanged).
     """
-    dates = touched_order_dates(root, landing, storage_options)
-    return DateWindow(dates[0], dates[-1]) if dates else None
+    store = DeltaStore(root, storage_options)
+    dates = {
+        *touched_order_dates(root, landing, storage_options),
+        *attributed_dates(store, load_sources(), PARTITION_COLUMN, landing),
+    }
+    return DateWindow(min(dates), max(dates)) if dates else None
