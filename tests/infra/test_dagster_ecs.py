@@ -91,6 +91,8 @@ def test_secrets_come_from_secrets_manager_arns(module: Module) -> None:
     assert secrets == {
         "LAKEHOUSE_PII_KEY": "${var.pii_key_secret_arn}",
         "DAGSTER_PG_PASSWORD": "${var.db_password_secret_arn}:password::",
+        # The MLflow store's PostgreSQL URI holds its role's password: a secret, never plain.
+        "LAKEHOUSE_MLFLOW_TRACKING_URI": "${var.mlflow_uri_secret_arn}",
     }
 
 
@@ -126,6 +128,7 @@ def test_environments_wire_the_lake_uris_and_secrets_into_the_tasks(
     assert ecs["landing_uri"] == "${module.lake_storage.landing_uri}"
     assert ecs["pii_key_secret_arn"] == "${module.secrets.pii_key_secret_arn}"
     assert ecs["db_password_secret_arn"] == "${module.secrets.dagster_database_secret_arn}"
+    assert ecs["mlflow_uri_secret_arn"] == "${module.secrets.mlflow_tracking_uri_secret_arn}"
 
 
 def test_each_component_runs_with_its_own_role(module: Module) -> None:

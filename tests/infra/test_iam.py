@@ -157,12 +157,23 @@ def test_the_execution_role_reads_only_the_task_secrets(module: Module) -> None:
     assert secrets.resources == ("${var.secret_arns}",)
 
 
-def test_the_execution_role_gets_exactly_the_pii_key_and_dagster_database_secrets(module) -> None:
+def test_the_execution_role_gets_exactly_the_secrets_the_tasks_inject(module) -> None:
     iam = module("platform").named("module")["iam"]
     assert iam["secret_arns"] == [
         "${module.secrets.pii_key_secret_arn}",
         "${module.secrets.dagster_database_secret_arn}",  # never the RDS master user's secret
+        "${module.secrets.mlflow_tracking_uri_secret_arn}",
     ]
+
+
+def test_every_secret_a_task_injects_is_readable_by_the_execution_role(module) -> None:
+    """ECS fetches a task's secrets with the execution role: one it may not read stops the task."""
+    injected = {s["valueFrom"] for s in module("dagster_ecs").locals["secrets"]}
+    ecs = module("platform").named("module")["dagster_ecs"]
+    readable = set(module("platform").named("module")["iam"]["secret_arns"])
+    for value in injected:
+        variable = value.removeprefix("${var.").split("}")[0]
+        assert ecs[variable] in readable, f"{variable} ({ecs[variable]}) is not in secret_arns"
 
 
 def test_the_read_only_webserver_can_look_at_run_tasks_but_not_stop_them(module: Module) -> None:

@@ -1,9 +1,15 @@
 """Commands that run the pipelines: headless materialisation and daemon backfills."""
 
 import argparse
+from typing import TYPE_CHECKING
 
 from lakehouse.cli.arguments import INSTANCE_HELP, date_argument, positive
 from lakehouse.settings import load_settings
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from lakehouse.settings import Settings
 
 
 def _cmd_materialize(args: argparse.Namespace) -> int:
@@ -28,7 +34,29 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
     except Stopped as stopped:
         print(f"stopped by {stopped}: the run is canceled; tables keep their last commit")
         return 128 + stopped.signum
+    if args.select and not failed:
+        failed = _materialize_ml(defs, settings, args)
     return 1 if failed else 0
+
+
+def _materialize_ml(
+    defs: "dg.Definitions", settings: "Settings", args: argparse.Namespace
+) -> list[str]:
+    """The ML assets of ``--select`` (no daily or gold job holds them), after the layers."""
+    from lakehouse.ml.headless import materialize_ml, ml_keys
+    from lakehouse.operations.headless import landed_days
+    from lakehouse.operations.instance import open_instance
+    from lakehouse.operations.selection import select_assets
+
+    keys = ml_keys(defs, select_assets(defs, args.select))
+    if not keys:
+        return []
+    days = [
+        d
+        for d in landed_days(settings.landing, settings.storage_options)
+        if (args.start is None or d >= args.start) and (args.end is None or d <= args.end)
+    ]
+    return materialize_ml(defs, open_instance(settings, args.instance), keys, days)
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
@@ -53,7 +81,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     mat = sub.add_parser("materialize", help="materialise every asset for landed days, headless")
     mat.add_argument("--start", type=date_argument, help="first day (default: first landed day)")
     mat.add_argument("--end", type=date_argument, help="last day (default: last landed day)")
-    mat.add_argument("--select", help="asset selection, e.g. 'group:silver' (default: all)")
+    mat.add_argument(
+        "--select",
+        help="asset selection, e.g. 'group:silver' (default: every layer); the ML assets "
+        "('group:ml', 'ml/churn_model') run only when selected, after the layers",
+    )
     mat.add_argument(
         "--by-range",
         action="store_true",

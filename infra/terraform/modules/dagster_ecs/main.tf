@@ -26,10 +26,12 @@ locals {
   environment = [for k, v in local.environment_values : { name = k, value = v }]
 
   # Secrets come from Secrets Manager at task start; never as plain environment values. The
-  # database password is the Dagster role's (its own secret), never the RDS master user's.
+  # database password is the Dagster role's (its own secret), never the RDS master user's; the
+  # MLflow tracking URI holds the MLflow role's password (the ML assets read it as a dg.EnvVar).
   secrets = [
     { name = "LAKEHOUSE_PII_KEY", valueFrom = var.pii_key_secret_arn },
     { name = "DAGSTER_PG_PASSWORD", valueFrom = "${var.db_password_secret_arn}:password::" },
+    { name = "LAKEHOUSE_MLFLOW_TRACKING_URI", valueFrom = var.mlflow_uri_secret_arn },
   ]
 
   log_groups = {

@@ -84,6 +84,11 @@ variable "pii_key_secret_arn" {
   type        = string
 }
 
+variable "mlflow_uri_secret_arn" {
+  description = "Secret (the MLflow store's PostgreSQL URI, a plain string) that becomes LAKEHOUSE_MLFLOW_TRACKING_URI."
+  type        = string
+}
+
 variable "kms_key_arn" {
   description = "KMS key for the log groups and the ECR repository."
   type        = string

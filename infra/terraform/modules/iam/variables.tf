@@ -24,7 +24,7 @@ variable "kms_key_arn" {
 }
 
 variable "secret_arns" {
-  description = "Secrets the task definitions inject (PII key, the Dagster database role's secret); never the RDS master secret."
+  description = "Secrets the task definitions inject (PII key, the Dagster database role's secret, the MLflow tracking URI); never the RDS master secret."
   type        = list(string)
 }
 

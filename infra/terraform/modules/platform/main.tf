@@ -65,7 +65,7 @@ module "iam" {
   lake_prefix            = module.lake_storage.lake_prefix
   landing_prefix         = module.lake_storage.landing_prefix
   kms_key_arn            = module.encryption.key_arn
-  secret_arns            = [module.secrets.pii_key_secret_arn, module.secrets.dagster_database_secret_arn]
+  secret_arns            = [module.secrets.pii_key_secret_arn, module.secrets.dagster_database_secret_arn, module.secrets.mlflow_tracking_uri_secret_arn]
   cluster_name           = local.cluster_name
   run_task_family        = local.run_task_family
   log_group_prefix       = local.log_group_prefix
@@ -113,6 +113,7 @@ module "dagster_ecs" {
   db_username                  = module.database.dagster_username
   db_password_secret_arn       = module.secrets.dagster_database_secret_arn
   pii_key_secret_arn           = module.secrets.pii_key_secret_arn
+  mlflow_uri_secret_arn        = module.secrets.mlflow_tracking_uri_secret_arn
   kms_key_arn                  = module.encryption.key_arn
   execution_role_arn           = module.iam.execution_role_arn
   webserver_role_arn           = module.iam.webserver_role_arn
