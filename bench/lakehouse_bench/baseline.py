@@ -3,8 +3,9 @@
 deltalake + DuckDB only (no Dagster, no dbt, nothing from the ``lakehouse`` package), doing the
 platform's happy path: landing files read as text into bronze with lineage columns; typed,
 validated, deduplicated on the business key and PII-masked into silver (facts replace their
-landing-day partition, dimensions merge, latest wins); ``orders_daily`` and
-``revenue_by_product_category_daily`` rebuilt for the business dates the days touched. It skips
+landing-day partition, dimensions merge, latest wins, and keep every version for the marts'
+point-in-time joins); ``orders_daily`` and ``revenue_by_product_category_daily`` rebuilt for
+the business dates the days touched. It skips
 what the platform adds on top: quarantine tables, write-audit-publish staging, contract and
 trend checks, dbt tests, run metadata and the run history. Invalid rows are dropped.
 
@@ -288,6 +289,26 @@ def merge_dimension(uri: str, data: pa.Table, source: Source) -> None:
 
 # --- silver -> gold --------------------------------------------------------------------------
 
+# A dimension's versions with the interval each was valid (type 2): a version runs from its
+# ``updated_at`` to the next one's; a version delivered again on a later day is one version
+# (its earlier deliveries get an empty interval and are dropped).
+VERSIONS = """
+    with delivered as (
+        select *, lead(updated_at) over (
+            partition by {key}
+            order by updated_at, _landing_date, _ingested_at, _source_file
+        ) as valid_to
+        from silver_{name}_history
+    ),
+    versions as (
+        select *, updated_at as valid_from from delivered
+        where valid_to is null or valid_to > updated_at
+    )
+    select *, row_number() over (partition by {key} order by valid_from) = 1
+        as is_first_version
+    from versions
+"""
+
 LATEST_ORDERS = """
     select * from silver_orders
     where order_date between $min_date and $max_date
@@ -309,7 +330,10 @@ ORDERS_DAILY = f"""
             coalesce(sum(orders.order_total) filter (where orders.status != 'cancelled'), 0)
                 as revenue
         from orders
-        left join silver_customers as customers on orders.customer_id = customers.customer_id
+        left join customers_history as customers
+            on orders.customer_id = customers.customer_id
+            and (orders.created_at >= customers.valid_from or customers.is_first_version)
+            and (orders.created_at < customers.valid_to or customers.valid_to is null)
         group by all
     )
     select
@@ -323,7 +347,8 @@ ORDERS_DAILY = f"""
 # A line never lands before its order's business date, so older landing days are skipped.
 REVENUE_BY_CATEGORY = f"""
     with orders as (
-        select order_id, order_date from ({LATEST_ORDERS}) where status != 'cancelled'
+        select order_id, order_date, created_at from ({LATEST_ORDERS})
+        where status != 'cancelled'
     ),
     lines as (
         select * from silver_order_items
@@ -341,7 +366,10 @@ REVENUE_BY_CATEGORY = f"""
         count(distinct lines.order_id) as orders
     from lines
     inner join orders on lines.order_id = orders.order_id
-    left join silver_products as products on lines.product_id = products.product_id
+    left join products_history as products
+        on lines.product_id = products.product_id
+        and (orders.created_at >= products.valid_from or products.is_first_version)
+        and (orders.created_at < products.valid_to or products.valid_to is null)
     group by all
 """
 
@@ -352,10 +380,14 @@ def build_marts(root: Path, first: date, last: date) -> dict[str, int]:
     written = {}
     try:
         con.execute("set TimeZone = 'UTC'")
-        for name in ("orders", "order_items", "customers", "products"):
+        for name in ("orders", "order_items", "customers_history", "products_history"):
             con.register(
                 f"silver_{name}", DeltaTable(str(root / "silver" / name)).to_pyarrow_dataset()
             )
+        for name, source in SOURCES.items():
+            if source.kind == "dimension":
+                versions = VERSIONS.format(name=name, key=", ".join(source.keys))
+                con.execute(f"create temp table {name}_history as {versions}")
         window = {"min_date": first, "max_date": last}
         for mart, sql in (
             ("orders_daily", ORDERS_DAILY),
@@ -407,6 +439,7 @@ def run(landing: Path, root: Path, first: date, last: date, pii_key: str) -> dic
             uri = str(root / "silver" / name)
             if source.kind == "dimension":
                 merge_dimension(uri, silver, source)
+                replace_day(f"{uri}_history", silver, LANDING_DATE, day, day)
             else:
                 replace_day(uri, silver, LANDING_DATE, day, day)
             if name == "orders":

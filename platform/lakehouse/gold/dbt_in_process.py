@@ -1,0 +1,131 @@
+"""dbt run inside the step's own process, seen by dagster-dbt as if it were a subprocess.
+
+A ``dbt build`` started as a subprocess pays, every time, for a Python interpreter, dbt's and
+dbt-duckdb's imports, the lakehouse plugin's imports (pyarrow, deltalake, DuckDB) and loading
+the parsed project: most of a small day's gold step. The run process already holds all of
+those modules, so :class:`InProcessDbt` runs the same command with dbt's programmatic entry
+point (``dbtRunner``) on a thread and hands ``DbtCliInvocation`` the JSON log lines a
+``dbt --log-format json`` process would print: dagster-dbt turns them into materialisations
+and check results exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+EXIT_SUCCESS, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
+"""dbt's exit codes: success, a node failed (a model error, a failing test), dbt itself failed."""
+
+_ONE_AT_A_TIME = threading.Lock()
+"""dbt keeps process-wide state (flags, adapters, the event manager): one invocation at a time."""
+
+_SHOWN_LEVELS = frozenset({"info", "warn", "error"})
+"""The levels dbt prints on stdout by default (``--log-level info``); debug goes to its file."""
+
+
+class _Lines:
+    """The ``stdout`` of an :class:`InProcessDbt`: its log lines (bytes), until dbt finishes."""
+
+    def __init__(self, lines: queue.Queue[bytes | None]) -> None:
+        self._lines = lines
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self.closed:
+            line = self._lines.get()
+            if line is None:
+                self.closed = True
+                return
+            yield line
+
+    def __enter__(self) -> _Lines:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.closed = True
+
+
+class InProcessDbt:
+    """A dbt command running in this process, with the part of ``subprocess.Popen`` that
+    ``DbtCliInvocation`` uses: ``args``, ``stdout``, ``wait``, ``returncode``,
+    ``send_signal``.
+
+    ``args`` is the command line a subprocess would get (the executable first, then dbt's
+    arguments). Events reach ``stdout`` as dbt's JSON log lines, secrets scrubbed as dbt's
+    own JSON logger scrubs them, at the levels dbt prints by default.
+    """
+
+    def __init__(self, args: Sequence[str]) -> None:
+        self.args = list(args)
+        self.returncode: int | None = None
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self.stdout = _Lines(self._lines)
+        self._done = threading.Event()
+        self._stopped: int | None = None
+        self._thread = threading.Thread(target=self._run, name="dbt-in-process", daemon=True)
+        self._thread.start()
+
+    def _emit(self, message: object) -> None:
+        from dbt_common.events.functions import msg_to_dict
+        from dbt_common.exceptions import env_secrets, scrub_secrets
+        from dbt_common.utils.encoding import ForgivingJSONEncoder
+
+        info = getattr(message, "info", None)
+        if getattr(info, "level", "info") not in _SHOWN_LEVELS:
+            return
+        line = json.dumps(msg_to_dict(message), sort_keys=True, cls=ForgivingJSONEncoder)  # type: ignore[arg-type]
+        self._lines.put(scrub_secrets(line, env_secrets()).encode())
+
+    def _fail(self, error: BaseException) -> None:
+        line = {
+            "info": {"level": "error", "msg": f"dbt failed in process: {error!r}", "name": "Note"},
+            "data": {},
+        }
+        self._lines.put(json.dumps(line).encode())
+
+    def _run(self) -> None:
+        try:
+            from dbt.cli.main import dbtRunner
+
+            with _ONE_AT_A_TIME:
+                result = dbtRunner(callbacks=[self._emit]).invoke(self.args[1:])
+            if result.success:
+                self.returncode = EXIT_SUCCESS
+            elif result.exception is None:
+                self.returncode = EXIT_FAILURE
+            else:
+                self._fail(result.exception)
+                self.returncode = EXIT_ERROR
+        except BaseException as error:  # reported like dbt's own failure, never lost
+            self._fail(error)
+            self.returncode = EXIT_ERROR
+        finally:
+            self._lines.put(None)
+            self._done.set()
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for dbt to finish; its exit code (``TimeoutError`` after ``timeout`` s).
+        Once the step was interrupted (``send_signal``), returns at once: nothing waits for
+        a build nobody will read."""
+        if self._stopped is not None and not self._done.is_set():
+            return -self._stopped
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"dbt still running after {timeout} s")
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, signal: int) -> None:
+        """The step was interrupted (dagster-dbt forwards the signal here). dbt cannot be
+        stopped from outside its thread, so the step stops waiting for it; the thread dies
+        with the process. A mart is published by one atomic Delta commit, so a build cut short
+        leaves every mart at a committed version."""
+        self._stopped = signal
