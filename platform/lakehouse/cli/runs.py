@@ -1,6 +1,8 @@
 """Commands that run the pipelines: headless materialisation and daemon backfills."""
 
 import argparse
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from lakehouse.cli.arguments import INSTANCE_HELP, date_argument, positive
@@ -33,7 +35,10 @@ def _cmd_materialize(args: argparse.Namespace) -> int:
         )
     except Stopped as stopped:
         print(f"stopped by {stopped}: the run is canceled; tables keep their last commit")
-        return 128 + stopped.signum
+        # Exit now: a dbt build the canceled step started runs on a thread of this process
+        # and is abandoned, as a kill would (a mart is published by one atomic commit).
+        sys.stdout.flush()
+        os._exit(128 + stopped.signum)
     if args.select and not failed:
         failed = _materialize_ml(defs, settings, args)
     return 1 if failed else 0

@@ -1,6 +1,7 @@
 """The dbt marts as assets: daily-partitioned marts rebuild the business dates a run touched."""
 
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -87,8 +88,11 @@ def _build(
     if unpublished:
         raise dg.Failure(
             f"dbt built {', '.join(k.to_user_string() for k in unpublished)} but did not publish "
-            "them (their candidate is still in staging); see the dbt log of this step"
+            f"them (their candidate is still in staging); see the dbt log in {target}"
         )
+    # A step's target folder (artifacts, compiled SQL, dbt's debug log: ~2 MB) is kept only
+    # when the step failed, for inspection; one per successful step would fill the disk.
+    shutil.rmtree(target, ignore_errors=True)
 
 
 def _target_path(context: dg.AssetExecutionContext) -> Path:

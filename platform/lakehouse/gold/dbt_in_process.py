@@ -71,7 +71,9 @@ class InProcessDbt:
         self.stdout = _Lines(self._lines)
         self._done = threading.Event()
         self._stopped: int | None = None
-        self._thread = threading.Thread(target=self._run, name="dbt-in-process", daemon=True)
+        # Not a daemon: the interpreter waits for dbt at exit instead of freezing the thread
+        # inside DuckDB's C++ code (which aborts the process).
+        self._thread = threading.Thread(target=self._run, name="dbt-in-process")
         self._thread.start()
 
     def _emit(self, message: object) -> None:
@@ -125,7 +127,8 @@ class InProcessDbt:
 
     def send_signal(self, signal: int) -> None:
         """The step was interrupted (dagster-dbt forwards the signal here). dbt cannot be
-        stopped from outside its thread, so the step stops waiting for it; the thread dies
-        with the process. A mart is published by one atomic Delta commit, so a build cut short
-        leaves every mart at a committed version."""
+        stopped from outside its thread, so the step stops waiting for it; the process ends
+        when dbt has finished (``lakehouse materialize`` exits at once). A mart is published
+        by one atomic Delta commit, so a build cut short leaves every mart at a committed
+        version."""
         self._stopped = signal

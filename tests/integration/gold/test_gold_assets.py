@@ -9,10 +9,17 @@ import dagster as dg
 import pyarrow as pa
 from deltalake import write_deltalake
 
+from lakehouse.gold.project import DBT_PROJECT_DIR
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.wap import staging_key
 
 from ..conftest import DAYS, make_lakehouse
+
+
+def _dbt_targets(run_id: str) -> list[Path]:
+    """The dbt target folders the run's gold steps left (named ``<op>-<run id[:7]>-<uuid>``)."""
+    return list((DBT_PROJECT_DIR / "target").glob(f"*-{run_id[:7]}-*"))
+
 
 CLV = dg.AssetKey(["gold", "customer_lifetime_value"])
 CHURN = dg.AssetKey(["gold", "customer_churn_features"])
@@ -22,6 +29,7 @@ def test_daily_run_builds_daily_marts_with_checks_and_delta_metadata(tmp_path: P
     lakehouse = make_lakehouse(tmp_path)
     result = lakehouse.materialize(DAYS[0])
     assert result.success
+    assert not _dbt_targets(result.run_id), "a successful step keeps no dbt target folder"
     events = {
         e.asset_key.to_user_string(): e.materialization.metadata
         for e in result.get_asset_materialization_events()
@@ -123,3 +131,4 @@ def test_a_failing_mart_test_keeps_the_published_version_and_says_why(tmp_path: 
     message = failure.step_failure_data.error.message
     assert "gold/customer_lifetime_value" in message
     assert "non_negative_customer_lifetime_value_lifetime_revenue" in message
+    assert _dbt_targets(result.run_id), "a failed step keeps its dbt target for inspection"
