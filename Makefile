@@ -48,7 +48,7 @@ materialize: seed  ## materialise every asset for the seeded days, headless (run
 
 test: install  ## run the whole suite (installs PostgreSQL and Chromium from Debian when missing)
 	@scripts/install-postgres.sh >/dev/null && scripts/install-browser.sh || [ -z "$$CI" ]
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 lint: install  ## ruff (lint, format), import-linter (layers), pyright (types), sqlfluff (dbt models)
 	$(BIN)/ruff check $(PY_SRC) && $(BIN)/ruff format --check $(PY_SRC) && $(BIN)/lint-imports && $(BIN)/pyright
@@ -63,7 +63,7 @@ bench: install  ## platform vs a hand-written baseline on generated data (bench/
 	$(BIN)/lakehouse-bench $(BENCH)
 
 mlflow-ui: install  ## the MLflow UI on the local tracking store, http://HOST:5000 (full mlflow, own env)
-	$(UV) tool run --from mlflow==3.17.2 mlflow ui --host $(HOST) --port 5000 --backend-store-uri "$$($(BIN)/python -c 'from lakehouse.settings import load_settings as s; print(s().mlflow.tracking_uri)')"
+	$(UV) tool run --from mlflow==3.17.2 mlflow ui --host $(HOST) --port 5000 --workers 1 --backend-store-uri "$$($(BIN)/python -c 'from lakehouse.settings import load_settings as s; print(s().mlflow.tracking_uri)')"
 
 infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 	terraform fmt -check -recursive infra/terraform && bash infra/checks/run.sh
@@ -71,7 +71,7 @@ infra-check: install  ## terraform fmt + checkov on infra/terraform, offline
 format: install  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix $(PY_SRC) && $(BIN)/ruff format $(PY_SRC)
 
-chaos: install  ## SIGKILL headless runs at seeded random points, check recovery (CHAOS="--iterations 50")
+chaos: install  ## seeded faults in runs (SIGKILL per layer, S3 freeze/restart, disk full, PostgreSQL restart), check recovery: chaos/RESULTS.md (CHAOS="--iterations 50 --each 3")
 	$(BIN)/python chaos/run.py $(CHAOS)
 
 clean:  ## remove the venv, the local lakehouse and the local Dagster instance
