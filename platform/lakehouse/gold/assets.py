@@ -115,18 +115,37 @@ def _dbt() -> LakehouseDbtCliResource:
     )
 
 
+PROJECT_SOURCES = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
+"""What ``dbt parse`` reads, under the dbt project folder."""
+
+
+def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+    """Whether a file of the dbt project in ``project_dir`` changed after ``manifest`` was
+    written (or there is no manifest)."""
+    if not manifest.is_file():
+        return True
+    written = manifest.stat().st_mtime
+    for name in PROJECT_SOURCES:
+        path = project_dir / name
+        files = path.rglob("*") if path.is_dir() else [path]
+        if any(f.is_file() and f.stat().st_mtime > written for f in files):
+            return True
+    return False
+
+
 def _parse_if_dev() -> None:
-    """Under ``dg dev`` / ``dg check defs``, re-parse the manifest (``DbtProject.prepare_if_dev``
-    does the same with the ``dbt`` on PATH, which may be another environment's or none)."""
-    if using_dagster_dev():
-        _dbt().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+    """Under ``dg dev`` / ``dg check defs``, re-parse the manifest when a project file changed
+    since it was written (``DbtProject.prepare_if_dev`` parses on every load, with the ``dbt``
+    on PATH, which may be another environment's or none)."""
+    if using_dagster_dev() and manifest_is_stale(DBT_PROJECT_DIR, DBT_PROJECT.manifest_path):
+        _dbt().cli(["parse"], target_path=DBT_PROJECT.target_path).wait()
 
 
 def build_gold_defs(partitions: dg.PartitionsDefinition) -> dg.Definitions:
     """Gold assets from the dbt manifest (prepared by `make install`), with their dbt tests.
 
-    Under ``dg dev`` the manifest is re-parsed when the code location loads, so an edited model
-    shows after "Reload definitions"."""
+    Under ``dg dev`` the manifest is re-parsed when the code location loads after a project
+    file changed, so an edited model shows after "Reload definitions"."""
     _parse_if_dev()
     translator = LakehouseDbtTranslator()
     manifest = DBT_PROJECT.manifest_path
