@@ -1,10 +1,11 @@
-"""The landing sensor and the automation sensor.
+"""The landing sensor, the automation sensor and the dead-run sensor.
 
 The landing sensor watches the landing zone (local folder or ``s3://`` prefix) and requests
 the daily job for each day whose files arrived or changed: bronze and silver of the changed
 sources in one run (one launch instead of two, and a blocked bronze stops its silver inside
 the run). The automation sensor evaluates the assets' automation conditions: silver when
-bronze changed outside that job, and gold (dbt) after silver.
+bronze changed outside that job, and gold (dbt) after silver. The dead-run sensor fails the
+runs whose process is gone and frees their slots, so runs the daemon queued behind them start.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -12,12 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from lakehouse.landing.scan import scan_landing
+from lakehouse.operations.dead_runs import reap_dead_runs
 from lakehouse.operations.deliveries import DayRun, LandingCursor, plan_runs
 from lakehouse.operations.jobs import DAILY_JOB
 from lakehouse.settings import Settings
 from lakehouse.sources import SourceSpec
 
 LANDING_SENSOR = "landing_sensor"
+DEAD_RUNS_SENSOR = "dead_runs"
 AUTOMATION_SENSOR = "lakehouse_automation"
 SETTLE_SECONDS = 10
 """A file changed more recently than this may still be being written: its day waits a tick."""
@@ -127,3 +130,30 @@ def build_automation_sensor(settings: Settings) -> dg.AutomationConditionSensorD
         run_tags={"lakehouse/trigger": "automation", "dagster/priority": FRESH_DATA_PRIORITY},
         description="Updates silver and gold when their parents updated and passed their checks.",
     )
+
+
+def build_dead_runs_sensor() -> dg.SensorDefinition:
+    """Every 30 s: fail the STARTED runs of this host whose process is gone, free their slots.
+
+    A headless run killed outright (SIGKILL, OOM) stays STARTED and keeps its pool slots; the
+    queued run coordinator then holds back every run needing those pools. Only a dead pid is
+    proof here (runs of other hosts and daemon-launched runs are left to run monitoring), so
+    the sensor is always on, whatever LAKEHOUSE_SENSORS says.
+    """
+
+    @dg.sensor(
+        name=DEAD_RUNS_SENSOR,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "Fails STARTED runs of this host whose process is gone (a killed `lakehouse "
+            "materialize`) and frees their pool slots, so queued runs can start."
+        ),
+    )
+    def dead_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+        lines = [d.line() for d in reap_dead_runs(context.instance, float("inf"))]
+        for line in lines:
+            context.log.warning(line)
+        return dg.SkipReason("; ".join(lines) or "no dead run")
+
+    return dead_runs

@@ -1,6 +1,6 @@
 """A headless `lakehouse materialize` killed with SIGKILL while it holds a slot does not hold the
 lakehouse hostage: the next run reports it dead and finishes by itself. SIGTERM stops a run
-within 10 s and leaves it CANCELED, its slots free. One seeded chaos kill recovers exactly."""
+within 10 s and leaves it CANCELED, its slots free. (Seeded chaos: ``tests/integration/chaos``.)"""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))  # chaos/ is a tool folder at the repo root, not an installed package
-from chaos.run import Lake, kill_and_recover, lakehouse, run_once, snapshot  # noqa: E402
+from chaos.run import Lake, lakehouse, run_once  # noqa: E402
 
 SELECT = ["--select", "key:bronze/products or key:silver/products"]
 POOLS = ["delta_bronze_products", "delta_silver_products"]
@@ -109,16 +109,3 @@ def test_stray_and_future_folders_are_reported_and_not_run(lake: Lake) -> None:
     assert "products/latest/: not a landing day (YYYY-MM-DD): no run" in output
     assert "2099-01-01  " not in output
     assert len([line for line in output.splitlines() if "  ok  run " in line]) == 2
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL timing tuned on Linux")
-def test_a_seeded_chaos_kill_recovers_exactly_the_reference_rows(
-    lake: Lake, tmp_path: Path
-) -> None:
-    reference = Lake(tmp_path / "reference", tmp_path / "reference-dagster", lake.landing)
-    args = ["--select", "key:bronze/products"]
-    code, output, seconds = run_once(reference, args, timeout=40)
-    assert code == 0, output
-    outcome = kill_and_recover(lake, args, seconds * 0.6, snapshot(reference.root), timeout=40)
-    assert outcome["code"] == 0 and outcome["live"] == 0 and outcome["claimed"] == 0
-    assert outcome["equal"] and outcome["lost"] == 0
