@@ -73,7 +73,7 @@ def _build(
                 f"not published because error-severity dbt tests failed: "
                 f"{'; '.join(map(str, blocked))}. Consumers still read the previous version and "
                 "the marts downstream were skipped; inspect the candidate, fix the data or the "
-                "model, and re-run."
+                f"model, and re-run (dbt's artifacts and log: {target})."
             ),
             metadata={
                 "blocked_marts": [b.key.to_user_string() for b in blocked],
