@@ -3,6 +3,8 @@
 Thin faces over :mod:`lakehouse.ml.steps`: read, call, write, report.
 """
 
+import warnings
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -12,6 +14,7 @@ from lakehouse.lake.resource import LakehouseResource
 from lakehouse.ml import steps
 from lakehouse.ml.config import DEFAULT_POLICY, ModelPolicy
 from lakehouse.ml.drift import report
+from lakehouse.ml.features import FEATURES_KEY
 from lakehouse.ml.resource import MlflowResource
 from lakehouse.ml.scoring import SCORES_COLUMNS, SCORES_SCHEMA
 from lakehouse.operations.alerts import AlertWebhook
@@ -23,7 +26,7 @@ from lakehouse.quality.names import CHECKS, CheckName
 
 GROUP = "ml"
 OWNER = "team:ml"
-FEATURES_MART = dg.AssetKey(["gold", "customer_churn_features"])
+FEATURES_MART = dg.AssetKey(list(FEATURES_KEY))
 ORDERS = dg.AssetKey(["silver", "orders"])
 SNAPSHOTS = dg.AssetKey(steps.SNAPSHOTS)
 LABELS = dg.AssetKey(steps.LABELS)
@@ -78,15 +81,28 @@ def build_ml_assets(
         "automation_condition": downstream_condition(whole_history=True),
     }
 
-    @dg.asset(
-        key=SNAPSHOTS, deps=[FEATURES_MART], kinds={"delta", "python"}, **writes(SNAPSHOTS), **daily
-    )
+    with warnings.catch_warnings():
+        # backfill_policy is "beta" in dagster 1.13 (as in lakehouse.policy.assets).
+        warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
+        snapshots_asset = dg.asset(
+            key=SNAPSHOTS,
+            deps=[FEATURES_MART],
+            kinds={"delta", "python"},
+            # The mart holds every day's snapshot: a range of days is one read and one commit.
+            backfill_policy=dg.BackfillPolicy.single_run(),
+            **writes(SNAPSHOTS),
+            **daily,
+        )
+
+    @snapshots_asset
     @retry_transient_only
     def churn_feature_snapshots(
         context: dg.AssetExecutionContext, lakehouse: LakehouseResource
     ) -> dg.MaterializeResult:
-        """The features mart as of the partition's day (the Delta version computed that day)."""
-        written = steps.snapshot_day(lakehouse.store(), _day(context))
+        """The features as known on each day of the run's partitions (the mart's snapshots)."""
+        window = context.partition_time_window
+        first, last = window.start.date(), (window.end - timedelta(days=1)).date()
+        written = steps.snapshot_days(lakehouse.store(), first, last)
         return dg.MaterializeResult(metadata=written.as_metadata())
 
     # Labels follow the snapshots, not every landed day of orders: until the ML path has been

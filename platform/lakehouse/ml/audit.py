@@ -58,4 +58,6 @@ def events(store: DeltaStore) -> pa.Table:
     """Every recorded event, oldest first (empty before the first)."""
     if not store.exists(list(EVENTS_KEY)):
         return EVENT_SCHEMA.empty_table()
-    return store.read(list(EVENTS_KEY)).sort_by("at")
+    # use_threads=False: a threaded scan through deltalake's filesystem can abort the
+    # interpreter at exit (`lakehouse model status` reads nothing else).
+    return store.dataset(list(EVENTS_KEY)).to_table(use_threads=False).sort_by("at")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FEATURES = ("recency_days", "frequency", "monetary")
-"""The model's inputs, columns of ``gold/customer_churn_features``."""
+"""The model's inputs, columns of ``gold/customer_churn_feature_snapshots``."""
 KEY = "customer_id"
 SNAPSHOT = "snapshot_date"
 MODEL_NAME = "churn"

@@ -1,8 +1,10 @@
-"""Feature snapshots: ``gold/customer_churn_features`` as it stood on a given day.
+"""Feature snapshots: the customers' features as they were known on a given day.
 
-The mart is rebuilt whole every day with recency counted to that day, so the Delta version
-whose ``as_of_date`` is day D holds the features as they were known on D, before any later
-order: training on those versions leaks nothing from the future.
+``gold/customer_churn_feature_snapshots`` (a dbt mart, one partition per snapshot day) computes
+them point in time: only the order versions landed by the day, of orders placed on or before
+it. A range of landed days builds every snapshot at once, so training needs no day-by-day
+history of another table. A snapshot holding an order after its day would leak the future
+into training: the mart's dbt test refuses it, and so does :func:`mart_as_of`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pyarrow.compute as pc
 from lakehouse.lake.reader import DeltaReader
 from lakehouse.ml.config import FEATURES, KEY, SNAPSHOT
 
-FEATURES_KEY = ("gold", "customer_churn_features")
+FEATURES_KEY = ("gold", "customer_churn_feature_snapshots")
 SNAPSHOT_SCHEMA = pa.schema(
     [
         (SNAPSHOT, pa.date32()),
@@ -30,33 +32,39 @@ SNAPSHOT_SCHEMA = pa.schema(
 
 
 class SnapshotNotFoundError(LookupError):
-    """No version of the features mart was computed as of the requested day."""
+    """The features mart holds no snapshot of the requested day."""
 
 
-def _as_of(table: pa.Table) -> date | None:
-    days = pc.unique(table.column("as_of_date")).to_pylist()
-    return days[0] if len(days) == 1 else None
+class SnapshotLeakError(ValueError):
+    """A snapshot of the features mart holds an order after its day."""
 
 
-def mart_as_of(reader: DeltaReader, day: date, max_versions: int = 400) -> tuple[pa.Table, int]:
-    """The mart's rows and Delta version as of ``day`` (newest such version).
+def mart_as_of(reader: DeltaReader, day: date) -> tuple[pa.Table, int]:
+    """The mart's snapshot of ``day`` and the Delta version it was read at.
 
     Raises:
-        SnapshotNotFoundError: no version among the last ``max_versions`` has ``as_of_date``
-            equal to ``day``.
+        TableNotFoundError: the mart has not been built.
+        SnapshotNotFoundError: the mart holds no row for ``day``.
+        SnapshotLeakError: a row of the snapshot has a ``last_order_date`` after ``day``.
     """
-    table = reader.table(list(FEATURES_KEY))
-    latest = table.version()
-    for version in range(latest, max(-1, latest - max_versions), -1):
-        if version != latest:
-            table.load_as_version(version)
-        data = table.to_pyarrow_table()
-        if data.num_rows and _as_of(data) == day:
-            return data, version
-    raise SnapshotNotFoundError(
-        f"gold/customer_churn_features has no version computed as of {day} (checked versions "
-        f"{max(0, latest - max_versions + 1)}..{latest}): materialise the mart for that day first"
-    )
+    key = list(FEATURES_KEY)
+    table = reader.table(key)
+    version = table.version()
+    on_day = pc.field(SNAPSHOT) == pa.scalar(day, pa.date32())
+    data = table.to_pyarrow_dataset().to_table(filter=on_day, use_threads=False)
+    if not data.num_rows:
+        raise SnapshotNotFoundError(
+            f"gold/customer_churn_feature_snapshots (version {version}) has no snapshot of {day}: "
+            "materialise the lakehouse for that landing day first (lakehouse materialize)"
+        )
+    last = max((d for d in data.column("last_order_date").to_pylist() if d), default=None)
+    if last is not None and last > day:
+        raise SnapshotLeakError(
+            f"gold/customer_churn_feature_snapshots version {version}: the snapshot of {day} "
+            f"holds orders up to {last}, so its features would leak the future into training; "
+            "rebuild the mart"
+        )
+    return data, version
 
 
 def snapshot(mart: pa.Table, day: date, version: int) -> pa.Table:

@@ -4,7 +4,7 @@ these, and so do the tests and the CLI."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -43,10 +43,20 @@ class Trained:
     split: training.Split
 
 
+def snapshot_days(store: DeltaStore, first: date, last: date) -> WriteResult:
+    """Write the features mart's snapshots of ``first``..``last`` into those days of the
+    snapshots table, in one commit (a missing or leaking day writes nothing)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    tables = []
+    for day in days:
+        mart, version = mart_as_of(store, day)
+        tables.append(snapshot(mart, day, version))
+    return store.replace_range(SNAPSHOTS, pa.concat_tables(tables), SNAPSHOT, first, last)
+
+
 def snapshot_day(store: DeltaStore, day: date) -> WriteResult:
-    """Write the features mart as of ``day`` into its partition of the snapshots table."""
-    mart, version = mart_as_of(store, day)
-    return store.replace_partition(SNAPSHOTS, snapshot(mart, day, version), SNAPSHOT, day)
+    """Write the features mart's snapshot of ``day`` into its partition of the snapshots table."""
+    return snapshot_days(store, day, day)
 
 
 def build_labels(store: DeltaStore, policy: ModelPolicy) -> WriteResult:
@@ -64,7 +74,7 @@ def _inputs(store: DeltaStore, data: pa.Table) -> dict[str, str]:
     return {
         "input.ml/churn_feature_snapshots.version": str(store.table(SNAPSHOTS).version()),
         "input.ml/churn_labels.version": str(labels.version()),
-        "input.gold/customer_churn_features.versions": ",".join(map(str, sorted(marts))),
+        "input.gold/customer_churn_feature_snapshots.versions": ",".join(map(str, sorted(marts))),
         "input.silver/orders.version": str(orders),
     }
 

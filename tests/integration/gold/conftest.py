@@ -37,6 +37,7 @@ MARTS = (
     "orders_daily",
     "revenue_by_product_category_daily",
     "customer_lifetime_value",
+    "customer_churn_feature_snapshots",
     "customer_churn_features",
 )
 Row = dict[str, Any]
@@ -196,15 +197,17 @@ def history_table(source: str, rows: Sequence[Row]) -> pa.Table:
 
 def write_silver(root: Path, rows: Mapping[str, Sequence[Row]], mode: str = "overwrite") -> None:
     """Write silver tables under ``root``: facts partitioned by landing day, dimensions not;
-    a type-2 dimension's rows are also its history's versions (by landing day)."""
+    a fact's rows are also its history (every landing day's versions), a type-2 dimension's
+    its history's versions (by landing day)."""
     for source, source_rows in rows.items():
-        partitions = ["_landing_date"] if SPECS[source].kind == "fact" else None
-        write_deltalake(
-            str(root / "silver" / source),
-            silver_table(source, source_rows),
-            mode=mode,  # type: ignore[arg-type]
-            partition_by=partitions,
-        )
+        fact = SPECS[source].kind == "fact"
+        for name in (source, f"{source}_history") if fact else (source,):
+            write_deltalake(
+                str(root / "silver" / name),
+                silver_table(source, source_rows),
+                mode=mode,  # type: ignore[arg-type]
+                partition_by=["_landing_date"] if fact else None,
+            )
         if SPECS[source].type2:
             write_deltalake(
                 str(root / "silver" / f"{source}_history"),

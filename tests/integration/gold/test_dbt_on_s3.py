@@ -47,10 +47,10 @@ def test_build_reads_and_writes_delta_on_s3(s3_env: dict[str, str], tmp_path: Pa
             partition_by=partitions,
             storage_options=dict(s3_env),
         )
-        if SPECS[source].type2:
+        if SPECS[source].type2 or SPECS[source].kind == "fact":
             write_deltalake(
                 f"{root}/silver/{source}_history",
-                history_table(source, rows),
+                history_table(source, rows) if partitions is None else silver_table(source, rows),
                 partition_by=["_landing_date"],
                 storage_options=dict(s3_env),
             )

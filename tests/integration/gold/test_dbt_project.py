@@ -188,11 +188,14 @@ def test_build_writes_every_mart_as_a_delta_table(built: BuiltLakehouse) -> None
     assert built.build.returncode == 0, built.build.output
     failed = {uid: s for uid, s in built.build.statuses.items() if s not in ("success", "pass")}
     assert not failed
-    partitioned = {"orders_daily", "revenue_by_product_category_daily"}
+    partitioned = {
+        "orders_daily": ["order_date"],
+        "revenue_by_product_category_daily": ["order_date"],
+        "customer_churn_feature_snapshots": ["snapshot_date"],
+    }
     for mart in MARTS:
         table = gold(built.root, mart)
-        expected = ["order_date"] if mart in partitioned else []
-        assert table.metadata().partition_columns == expected, mart
+        assert table.metadata().partition_columns == partitioned.get(mart, []), mart
 
 
 def test_orders_daily_matches_silver(built: BuiltLakehouse) -> None:
@@ -221,6 +224,21 @@ def test_customer_marts_match_silver(built: BuiltLakehouse) -> None:
     assert lifetime_value == expected_lifetime_value(silver_rows())
     churn = sort(read(gold(built.root, "customer_churn_features")), "customer_id")
     assert churn == expected_churn(lifetime_value)
+
+
+def test_feature_snapshots_know_only_what_had_landed_by_their_day(built: BuiltLakehouse) -> None:
+    """Day 1's snapshot: O2 still confirmed (its cancellation lands on day 2), no late O6 yet
+    (C3 unknown); day 2's is the churn mart. Recency counts to the snapshot day."""
+    rows = read(gold(built.root, "customer_churn_feature_snapshots"))
+    day1 = sort([r for r in rows if r["snapshot_date"] == DAY1], "customer_id")
+    assert [
+        (r["customer_id"], r["frequency"], r["monetary"], r["currency"], r["recency_days"])
+        for r in day1
+    ] == [("C1", 1, Decimal("30.00"), "USD", 0), ("C2", 1, Decimal("45.50"), "EUR", 0)]
+    day2 = sort([r for r in rows if r["snapshot_date"] == DAY2], "customer_id")
+    churn = sort(read(gold(built.root, "customer_churn_features")), "customer_id")
+    as_of = [{("as_of_date" if k == "snapshot_date" else k): v for k, v in r.items()} for r in day2]
+    assert as_of == churn
 
 
 def test_rebuild_window_covers_late_rows(built: BuiltLakehouse) -> None:
@@ -310,12 +328,17 @@ def test_a_failing_mart_test_blocks_its_publication_and_the_marts_downstream(
     assert run.returncode != 0
     failed = sorted(uid.split(".")[2] for uid, s in run.statuses.items() if s == "fail")
     assert failed == [
+        "non_negative_customer_churn_feature_snapshots_monetary",
         "non_negative_customer_lifetime_value_average_order_value",
         "non_negative_customer_lifetime_value_lifetime_revenue",
     ]
     assert run.status("customer_lifetime_value") == "success"  # built and staged, not published
     assert run.status("customer_churn_features") == "skipped"
-    for mart in ("customer_lifetime_value", "customer_churn_features"):
+    for mart in (
+        "customer_lifetime_value",
+        "customer_churn_feature_snapshots",
+        "customer_churn_features",
+    ):
         assert gold(root, mart).version() == versions[mart], mart
         assert "C4" not in {r["customer_id"] for r in read(gold(root, mart))}, mart
     candidate = DeltaTable(str(root / "_staging" / "gold" / "customer_lifetime_value"))
@@ -369,10 +392,10 @@ def test_selecting_one_mart_reads_its_upstream_mart_from_delta(
     built: BuiltLakehouse, tmp_path: Path, dbt_in: Callable[..., DbtRun]
 ) -> None:
     root = built.copy_to(tmp_path / "lake")
-    upstream = gold(root, "customer_lifetime_value")
+    upstream = gold(root, "customer_churn_feature_snapshots")
     changed = pa.Table.from_pylist(
         [
-            {**r, "lifetime_revenue": Decimal("1000.00")} if r["customer_id"] == "C1" else r
+            {**r, "monetary": Decimal("1000.00")} if r["customer_id"] == "C1" else r
             for r in read(upstream)
         ],
         schema=upstream.to_pyarrow_dataset().schema,

@@ -1,5 +1,5 @@
-"""A tiny lake for the ML tests: generated orders as ``silver/orders`` and one version of
-``gold/customer_churn_features`` per day, as the daily dbt rebuild leaves them (RFM to that day).
+"""A tiny lake for the ML tests: generated orders as ``silver/orders`` and each day's snapshot
+in ``gold/customer_churn_feature_snapshots``, as the dbt mart computes it (RFM known that day).
 
 The orders come from the generator itself (its worlds and random streams), in memory: no
 landing files, bronze or dbt, so a test lands weeks of days in a second or two.
@@ -19,12 +19,14 @@ from lakehouse.datagen.dimensions import customers_for_day, products_for_day
 from lakehouse.datagen.facts import orders_for_day
 from lakehouse.datagen.state import World
 from lakehouse.lake import DeltaStore
+from lakehouse.ml.config import SNAPSHOT
+from lakehouse.ml.features import FEATURES_KEY
 from lakehouse.ml.registry import Registry
 
 _RFM = """
 select
     customer_id,
-    cast($day as date) as as_of_date,
+    cast($day as date) as snapshot_date,
     max(order_date) as last_order_date,
     date_diff('day', max(order_date), cast($day as date)) as recency_days,
     count(*) as frequency,
@@ -74,13 +76,13 @@ def generated_orders(
 
 
 def land(store: DeltaStore, days: list[tuple[date, pa.Table]]) -> None:
-    """Append each day to silver/orders and write the features mart as of that day."""
+    """Append each day to silver/orders and write the day's snapshot of the features mart."""
     con = duckdb.connect()
     for day, orders in days:
         store.append(["silver", "orders"], orders)
         con.register("orders", store.read(["silver", "orders"]))
         mart = con.sql(_RFM, params={"day": day}).to_arrow_table()
-        store.overwrite(["gold", "customer_churn_features"], mart)
+        store.replace_partition(list(FEATURES_KEY), mart, SNAPSHOT, day)
     con.close()
 
 

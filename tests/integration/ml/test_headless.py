@@ -1,5 +1,5 @@
 """``lakehouse materialize --select group:ml``: the ML assets run headless in lifecycle order,
-the daily ones once per landed day, on a small lake."""
+the daily ones once per landed day (the snapshots once per range of days), on a small lake."""
 
 from __future__ import annotations
 
@@ -55,8 +55,7 @@ def test_the_ml_group_runs_in_lifecycle_order_for_the_landed_days(
     lines = capsys.readouterr().out.splitlines()
     ran = [line.rsplit("  ", 2)[0] for line in lines]
     assert ran == [
-        f"{landed[-2]}  ml/churn_feature_snapshots",
-        f"{landed[-1]}  ml/churn_feature_snapshots",
+        f"{landed[-2]}..{landed[-1]}  ml/churn_feature_snapshots",  # one run: a range
         "ml/churn_labels",
         "ml/churn_model",
         f"{landed[-2]}  gold/churn_scores",

@@ -71,7 +71,7 @@ def test_model_lifecycle(
     params = first.version.params
     assert params["input.ml/churn_feature_snapshots.version"] == "13"
     assert params["input.silver/orders.version"] == "13"
-    assert params["input.gold/customer_churn_features.versions"].startswith("0,1,")
+    assert params["input.gold/customer_churn_feature_snapshots.versions"].startswith("0,1,")
     assert first.version.tags["mlflow.source.git.commit"] != ""
     assert max(first.split.train_days) + timedelta(days=3) <= min(first.split.test_days)
     assert {"roc_auc", "pr_auc", "log_loss", "calibration_error"} <= set(first.metrics)

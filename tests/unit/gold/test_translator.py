@@ -61,7 +61,9 @@ def test_described_tests_name_their_arguments() -> None:
     assert describe_test(MANIFEST, relationship) == (
         "relationships(customer_id → customer_lifetime_value.customer_id)"
     )
-    between = next(u for u in nodes if u.startswith("test.lakehouse.between_customer_churn"))
+    between = next(
+        u for u in nodes if u.startswith("test.lakehouse.between_customer_churn_features")
+    )
     assert describe_test(MANIFEST, between) == "between(frequency, min_value=1)"
 
 
