@@ -6,17 +6,7 @@ with source as (
 
 renamed as (
 
-    select
-        order_id,
-        customer_id,
-        status,
-        order_total,
-        currency,
-        created_at,
-        updated_at,
-        order_date,
-        _landing_date as landing_date,
-        _ingested_at as ingested_at
+    select {{ shop_orders_columns() }}
     from source
 
 )
