@@ -6,7 +6,9 @@ seeded days in gold, twice (the second start must rebuild nothing).
 ``DIR`` is a clone of the project (run it on a fresh clone with the uv cache warm, as the README
 figures say). Prints a Markdown table: seconds from ``make run`` to the UI answering, from then
 to the last seeded day's ``gold/orders_daily`` partition, the runs each start launched, how many
-(asset, partition) pairs were materialised more than once, and how long Ctrl-C took to stop.
+(asset, partition) pairs were materialised more than once, and how long ``make run`` took to
+stop on SIGTERM (``scripts/run-dev.sh`` gives SIGINT, Ctrl-C, the same path; SIGTERM is sent
+because a process started in the background of a non-interactive shell ignores SIGINT).
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ def measure_start(checkout: Path, port: int, timeout: float) -> Start:
         runs, _, repeated = _activity(home, started_wall)
     finally:
         stopping = time.monotonic()
-        os.killpg(make.pid, signal.SIGINT)
+        os.killpg(make.pid, signal.SIGTERM)
         make.wait(timeout=60)
         stop = time.monotonic() - stopping
     return Start(ready, gold, runs, repeated, stop)
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"`{command}` ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n")
     print(
         "| start | `make run` to ready UI | ready to 7th seeded day in gold | runs launched | "
-        "(asset, partition) built twice | Ctrl-C to stopped |"
+        "(asset, partition) built twice | SIGTERM to stopped |"
     )
     print("|---|---|---|---|---|---|")
     print(_row("first (fresh clone)", first))
