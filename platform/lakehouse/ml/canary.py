@@ -9,7 +9,6 @@ from enum import StrEnum
 import duckdb
 import numpy as np
 import pyarrow as pa
-from sklearn.metrics import roc_auc_score
 
 from lakehouse.ml.config import Canary
 
@@ -69,6 +68,8 @@ def judge(rows: pa.Table, challenger: str, champion: str, policy: Canary) -> Can
     if len(set(y.tolist())) < 2:
         reason = f"{n} matured canary labels, all of one class: waiting for both outcomes"
         return CanaryResult(Verdict.WAIT, reason, challenger, champion, n)
+    from sklearn.metrics import roc_auc_score  # here: the definitions load without sklearn
+
     mine = float(roc_auc_score(y, rows.column("challenger_score").to_numpy()))
     theirs = float(roc_auc_score(y, rows.column("champion_score").to_numpy()))
     better = mine >= theirs + policy.promote_margin

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-from sklearn.ensemble import GradientBoostingClassifier
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from lakehouse.ml.config import FEATURES, ModelPolicy
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+# scikit-learn is imported where a model is fitted or judged, not with the module: every
+# process that loads the definitions (UI, daemon, each run) would pay ~2-3 s for it.
 
 
 class NotEnoughDataError(ValueError):
@@ -84,6 +88,8 @@ def fit(train: pa.Table, policy: ModelPolicy) -> GradientBoostingClassifier:
     y = target(train)
     if len(set(y.tolist())) < 2:
         raise NotEnoughDataError("the training labels hold one class only: land more days")
+    from sklearn.ensemble import GradientBoostingClassifier
+
     model = GradientBoostingClassifier(random_state=policy.seed, **policy.params)  # type: ignore[arg-type]
     return model.fit(matrix(train), y)
 
@@ -102,6 +108,8 @@ def calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
 
 def evaluate(model: Any, test: pa.Table) -> dict[str, float]:
     """ROC AUC, PR AUC, log loss, Brier score, calibration error and prediction rate."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
     y = target(test)
     p = model.predict_proba(matrix(test))[:, 1]
     two_classes = len(set(y.tolist())) == 2
