@@ -47,7 +47,17 @@ def test_dagster_stops_within_ten_seconds_of_ctrl_c(tmp_path: Path) -> None:
     }
     command = [str(PROJECT / "scripts" / "run-dev.sh"), str(BIN / "dg"), "dev"]
     command += ["-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)]
-    supervisor = subprocess.Popen(command, cwd=PROJECT, env=env, start_new_session=True)
+    # A terminal's Ctrl-C reaches a shell whose SIGINT is not ignored; a test runner started in
+    # the background of a non-interactive shell ignores SIGINT, and bash cannot trap a signal
+    # ignored on entry: restore the default as a terminal would have it.
+    supervisor = subprocess.Popen(
+        command,
+        cwd=PROJECT,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    group = None
     try:
         assert _ready(port, time.monotonic() + 240), "the UI did not come up"
         children = subprocess.run(
@@ -64,5 +74,6 @@ def test_dagster_stops_within_ten_seconds_of_ctrl_c(tmp_path: Path) -> None:
         assert not _group_alive(group), "Dagster processes outlived the supervisor"
         assert elapsed <= 10, f"stopping took {elapsed:.1f} s"
     finally:
-        if supervisor.poll() is None:
-            os.killpg(supervisor.pid, signal.SIGKILL)
+        for leftover in (supervisor.pid, group):
+            if leftover is not None and _group_alive(leftover):
+                os.killpg(leftover, signal.SIGKILL)

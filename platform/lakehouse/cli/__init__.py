@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from lakehouse.cli import branches, data, health, model, runs, tables
 from lakehouse.settings import SettingsError
@@ -32,5 +35,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def run() -> NoReturn:
+    """The ``lakehouse`` console script: :func:`main`, then exit without interpreter teardown.
+
+    Native libraries (DuckDB, Arrow, scikit-learn's OpenMP runtime) can abort the process while
+    the interpreter tears their thread pools down ("terminate called without an active
+    exception", exit 134), turning a finished command into a crash. Everything a command writes
+    is committed before :func:`main` returns, so output and logs are flushed and the process
+    exits at once with the command's code.
+    """
+    try:
+        code = main()
+    except SystemExit as exit_:
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,7 +1,5 @@
 """``python -m lakehouse.cli``: the ``lakehouse`` command."""
 
-import sys
+from lakehouse.cli import run
 
-from lakehouse.cli import main
-
-sys.exit(main())
+run()

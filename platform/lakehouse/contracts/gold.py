@@ -27,6 +27,17 @@ def _tests(node: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return found
 
 
+def _number(bound: object) -> float | None:
+    """A numeric bound of a ``between`` test; None for none, or for a column or expression
+    (``max_value: snapshot_date``): dbt enforces those, a contract range cannot state them."""
+    if bound is None or isinstance(bound, bool):
+        return None
+    try:
+        return float(bound)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def _column(column: Mapping[str, Any]) -> ColumnContract:
     tests = _tests(column)
     minimum = maximum = None
@@ -43,8 +54,8 @@ def _column(column: Mapping[str, Any]) -> ColumnContract:
         nullable="not_null" not in tests,
         unique="unique" in tests,
         accepted_values=tuple(values) if values else None,
-        min=float(minimum) if minimum is not None else None,
-        max=float(maximum) if maximum is not None else None,
+        min=_number(minimum),
+        max=_number(maximum),
         references=f"{relation.get('to')}.{relation.get('field')}" if relation else None,
         landed_name=column["name"],
         description=str(column.get("description") or ""),
