@@ -25,9 +25,8 @@ START = date(2026, 1, 1)
 POLICY = ModelPolicy(horizon_days=2, test_days=2, gate=Gate(min_roc_auc=0.0, min_pr_auc=0.0))
 
 
-def test_the_ml_group_runs_in_lifecycle_order_for_the_landed_days(
-    tmp_path: Path, mlflow_template: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _ml_defs(tmp_path: Path, mlflow_template: Path) -> tuple[dg.Definitions, Path]:
+    """The ML definitions on an empty lake under ``tmp_path`` with a fresh registry."""
     lake = tmp_path / "lake"
     settings = load_settings({"LAKEHOUSE_ROOT": str(lake), "LAKEHOUSE_LANDING": str(tmp_path)})
     registry_for(lake, mlflow_template)
@@ -37,6 +36,13 @@ def test_the_ml_group_runs_in_lifecycle_order_for_the_landed_days(
         build_ml_defs(settings, partitions, POLICY),
         dg.Definitions(resources={"lakehouse": lakehouse, "alert_webhook": AlertWebhook()}),
     )
+    return defs, lake
+
+
+def test_the_ml_group_runs_in_lifecycle_order_for_the_landed_days(
+    tmp_path: Path, mlflow_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    defs, lake = _ml_defs(tmp_path, mlflow_template)
     store = DeltaStore(str(lake))
     days = generated_orders(START, 10, 60, 5)
     for day, orders in days:
@@ -67,15 +73,7 @@ def test_the_ml_group_runs_in_lifecycle_order_for_the_landed_days(
 
 
 def test_a_failing_step_stops_the_steps_after_it(tmp_path: Path, mlflow_template: Path) -> None:
-    lake = tmp_path / "lake"
-    settings = load_settings({"LAKEHOUSE_ROOT": str(lake), "LAKEHOUSE_LANDING": str(tmp_path)})
-    registry_for(lake, mlflow_template)
-    partitions = dg.DailyPartitionsDefinition(start_date=START.isoformat())
-    lakehouse = LakehouseResource(root=str(lake), landing=str(tmp_path), pii_key="k")
-    defs = dg.Definitions.merge(
-        build_ml_defs(settings, partitions, POLICY),
-        dg.Definitions(resources={"lakehouse": lakehouse, "alert_webhook": AlertWebhook()}),
-    )
+    defs, _ = _ml_defs(tmp_path, mlflow_template)
     # No features mart at all: the snapshot fails, and nothing downstream is attempted.
     failed = materialize_ml(
         defs, dg.DagsterInstance.ephemeral(), [ml.SNAPSHOTS, ml.LABELS], [START]
