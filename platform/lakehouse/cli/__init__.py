@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import sys
@@ -41,8 +42,8 @@ def run() -> NoReturn:
     Native libraries (DuckDB, Arrow, scikit-learn's OpenMP runtime) can abort the process while
     the interpreter tears their thread pools down ("terminate called without an active
     exception", exit 134), turning a finished command into a crash. Everything a command writes
-    is committed before :func:`main` returns, so output and logs are flushed and the process
-    exits at once with the command's code.
+    is committed before :func:`main` returns, so Python's exit handlers run, output is flushed
+    and the process exits at once with the command's code.
     """
     try:
         code = main()
@@ -50,6 +51,9 @@ def run() -> NoReturn:
         if isinstance(exit_.code, str):
             print(exit_.code, file=sys.stderr)
         code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    # Python's exit handlers still run (logging, multiprocessing's semaphores, which its
+    # resource tracker would otherwise report as leaked); only native teardown is skipped.
+    atexit._run_exitfuncs()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
