@@ -15,29 +15,13 @@ from lakehouse.operations.dead_runs import HOST_TAG, PID_TAG, headless_tags, rea
 from lakehouse.operations.headless import _Headless
 from lakehouse.operations.signals import SlotWait, StopRequest
 
-POOL = "delta_silver_products"
+from .runs import POOL, dead_pid, started_run
 
 
 @pytest.fixture
 def instance() -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as instance:
         yield instance
-
-
-def _dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
-
-
-def _started_run(instance: dg.DagsterInstance, tags: dict[str, str]) -> dg.DagsterRun:
-    run = instance.create_run_for_job(dg.GraphDefinition("g").to_job(), tags=tags)
-    instance.handle_run_event(
-        run.run_id, dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=run.job_name)
-    )
-    claim = instance.event_log_storage.claim_concurrency_slot(POOL, run.run_id, "silver__products")
-    assert claim.is_claimed
-    return run
 
 
 def _claimed(instance: dg.DagsterInstance) -> list[str]:
@@ -49,9 +33,9 @@ def test_a_killed_headless_run_is_marked_failed_and_its_slot_freed(
     instance: dg.DagsterInstance,
 ) -> None:
     instance.event_log_storage.set_concurrency_slots(POOL, 1)
-    tags = {**headless_tags(), PID_TAG: str(_dead_pid())}
+    tags = {**headless_tags(), PID_TAG: str(dead_pid())}
     tags.pop("lakehouse/pid_start", None)
-    run = _started_run(instance, tags)
+    run = started_run(instance, tags)
 
     (dead,) = reap_dead_runs(instance, stale_after_seconds=3600)
 
@@ -68,9 +52,9 @@ def test_a_live_run_and_a_recent_foreign_run_are_left_alone(instance: dg.Dagster
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         here = headless_tags()[HOST_TAG]
-        local = _started_run(instance, {HOST_TAG: here, PID_TAG: str(live.pid)})
+        local = started_run(instance, {HOST_TAG: here, PID_TAG: str(live.pid)})
         assert reap_dead_runs(instance, stale_after_seconds=3600) == []
-        foreign = _started_run(instance, {HOST_TAG: "elsewhere", PID_TAG: "1"})
+        foreign = started_run(instance, {HOST_TAG: "elsewhere", PID_TAG: "1"})
         assert reap_dead_runs(instance, stale_after_seconds=3600) == []
         (dead,) = reap_dead_runs(instance, stale_after_seconds=0)
         assert dead.run_id == foreign.run_id and "no event for" in dead.reason
@@ -84,7 +68,7 @@ def test_a_slot_held_by_a_live_run_is_named_and_the_wait_gives_up(
     instance: dg.DagsterInstance, capsys: pytest.CaptureFixture[str]
 ) -> None:
     instance.event_log_storage.set_concurrency_slots(POOL, 1)
-    holder = _started_run(instance, {HOST_TAG: "elsewhere"})
+    holder = started_run(instance, {HOST_TAG: "elsewhere"})
     headless = _Headless(
         dg.Definitions(),
         instance,
@@ -104,7 +88,7 @@ def test_a_run_waiting_inside_the_executor_is_reported_once_then_times_out(
     instance: dg.DagsterInstance, capsys: pytest.CaptureFixture[str]
 ) -> None:
     instance.event_log_storage.set_concurrency_slots(POOL, 1)
-    holder = _started_run(instance, {HOST_TAG: "elsewhere"})
+    holder = started_run(instance, {HOST_TAG: "elsewhere"})
     waiter = instance.create_run_for_job(dg.GraphDefinition("w").to_job())
     claim = instance.event_log_storage.claim_concurrency_slot(POOL, waiter.run_id, "step")
     assert not claim.is_claimed
