@@ -24,6 +24,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 GOLD_DAILY = ("gold", "orders_daily")
 SEED_DAYS = 7
@@ -65,9 +69,17 @@ def _gold_days_built_at(home: Path) -> list[float]:
     return sorted(first.values())
 
 
-def _activity(home: Path, since: float) -> tuple[int, bool, int]:
-    """Runs created since ``since`` (epoch s), whether any is still queued or in progress, and
-    the (asset, partition) pairs materialised more than once since then."""
+def _runs(instance: dg.DagsterInstance, since: float) -> list[dg.RunRecord]:
+    """The run records created since ``since`` (epoch s)."""
+    import dagster as dg
+
+    created = dg.RunsFilter(created_after=datetime.fromtimestamp(since, UTC))
+    return list(instance.get_run_records(filters=created))
+
+
+def _activity(home: Path, since: float) -> tuple[int, bool]:
+    """Runs created since ``since`` (epoch s), and whether any is still queued or in progress.
+    Polled while the start settles: reads run records only, never event logs."""
     import dagster as dg
 
     busy = {
@@ -77,10 +89,18 @@ def _activity(home: Path, since: float) -> tuple[int, bool, int]:
         dg.DagsterRunStatus.STARTED,
     }
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        created = dg.RunsFilter(created_after=datetime.fromtimestamp(since, UTC))
-        runs = instance.get_run_records(filters=created)
-        pairs: Counter[tuple[str, str]] = Counter()
-        for run in runs:
+        runs = _runs(instance, since)
+    return len(runs), any(r.dagster_run.status in busy for r in runs)
+
+
+def _repeated(home: Path, since: float) -> int:
+    """The (asset, partition) pairs materialised more than once by runs created since
+    ``since``: read once, after the start settled."""
+    import dagster as dg
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        for run in _runs(instance, since):
             for event in instance.all_logs(
                 run.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
             ):
@@ -89,11 +109,7 @@ def _activity(home: Path, since: float) -> tuple[int, bool, int]:
                 if materialization is not None:
                     key = materialization.asset_key.to_user_string()
                     pairs[(key, materialization.partition or "")] += 1
-    return (
-        len(runs),
-        any(r.dagster_run.status in busy for r in runs),
-        sum(1 for n in pairs.values() if n > 1),
-    )
+    return sum(1 for n in pairs.values() if n > 1)
 
 
 def measure_start(checkout: Path, port: int, timeout: float) -> Start:
@@ -122,7 +138,7 @@ def measure_start(checkout: Path, port: int, timeout: float) -> Start:
             built = [t for t in _gold_days_built_at(home) if t >= started_wall]
             if gold is None and len(built) >= SEED_DAYS:
                 gold = built[SEED_DAYS - 1] - ready_wall
-            runs, busy, _ = _activity(home, started_wall)
+            runs, busy = _activity(home, started_wall)
             if busy:
                 quiet_since = None
             elif quiet_since is None:
@@ -131,7 +147,8 @@ def measure_start(checkout: Path, port: int, timeout: float) -> Start:
                 gold is not None or runs == 0
             ):
                 break
-        runs, _, repeated = _activity(home, started_wall)
+        runs, _ = _activity(home, started_wall)
+        repeated = _repeated(home, started_wall)
     finally:
         stopping = time.monotonic()
         os.killpg(make.pid, signal.SIGTERM)
