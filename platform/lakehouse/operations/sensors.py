@@ -15,7 +15,7 @@ import dagster as dg
 from lakehouse.landing.scan import scan_landing
 from lakehouse.operations.dead_runs import reap_dead_runs
 from lakehouse.operations.deliveries import DayRun, LandingCursor, plan_runs
-from lakehouse.operations.jobs import DAILY_JOB
+from lakehouse.operations.jobs import DAILY_JOB, daily_run_keys
 from lakehouse.settings import Settings
 from lakehouse.sources import SourceSpec
 
@@ -42,15 +42,14 @@ def _partition_bounds(
 
 
 def run_request(run: DayRun, declared: list[str]) -> dg.RunRequest:
-    """The daily job for the run's day, limited to the changed sources' bronze and silver."""
+    """The daily job for the run's day: the changed sources' bronze and silver, and the daily
+    gold marts when every source changed. The selection is always explicit, so automation does
+    not request again what this run builds (``daily_run_keys``)."""
     everything = set(run.sources) == set(declared)
-    selection = None
-    if not everything:
-        selection = [dg.AssetKey([layer, s]) for s in run.sources for layer in ("bronze", "silver")]
     return dg.RunRequest(
         run_key=run.run_key,
         partition_key=run.day.isoformat(),
-        asset_selection=selection,
+        asset_selection=daily_run_keys(run.sources, with_gold=everything),
         tags={
             "lakehouse/trigger": "landing",
             "lakehouse/sources": ",".join(run.sources),

@@ -5,7 +5,10 @@ on top of a parent whose blocking checks failed, nor of a missing or running par
 drops eager's latest-partition-only window: a late delivery or a bronze-only backfill of an old
 day flows downstream too. No double runs: a parent update made by a run that also targeted the
 child (the landing sensor's daily run builds bronze and silver together) does not count, and a
-request or an update resets the trigger (``since_last_handled``).
+request or an update resets the trigger (``since_last_handled``). Dagster knows what a run
+targeted only from its asset selection, so every run the platform requests names its assets: a
+run without one is followed by a second run of its children whenever an automation tick sees a
+parent updated before the child (``operations/jobs.py``, ``daily_run_keys``).
 """
 
 import dagster as dg

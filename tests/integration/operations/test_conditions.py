@@ -6,6 +6,7 @@ run that already built a layer is not repeated by automation."""
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from lakehouse.datagen import generate
 from lakehouse.policy.conditions import downstream_condition
@@ -172,3 +173,40 @@ def test_gold_carries_the_condition_that_ignores_staging(tmp_path: Path) -> None
     node = defs.resolve_asset_graph().get(dg.AssetKey(["gold", "orders_daily"]))
     assert node.automation_condition is not None
     assert node.automation_condition.get_label() == "downstream_of_healthy_parents"
+
+
+@dg.asset(key=dg.AssetKey("fragile"), deps=[PARENT], partitions_def=PARTITIONS)
+def fragile() -> None:
+    raise RuntimeError("the run stops before this child is built")
+
+
+FRAGILE_CHILD = dg.AssetKey("fragile")
+FRAGILE_DEFS = dg.Definitions(
+    assets=[parent, fragile.with_attributes(automation_condition=downstream_condition())],
+    jobs=[dg.define_asset_job("pair", selection=[PARENT, FRAGILE_CHILD])],
+)
+
+
+@pytest.mark.parametrize(
+    ("selection", "requested"),
+    [(None, {DAY}), ([PARENT, FRAGILE_CHILD], set())],
+    ids=["run-without-selection", "run-naming-its-assets"],
+)
+def test_only_a_run_that_names_the_child_keeps_automation_from_building_it_again(
+    instance: dg.DagsterInstance, selection: list[dg.AssetKey] | None, requested: set[str]
+) -> None:
+    """What automation sees when a tick falls between a run's parent and child steps (the
+    child neither updated nor in progress): the parent update counts as "made by a run that
+    built the child" only if the run's selection names the child. Every run the platform
+    requests therefore names its assets (``daily_run_keys``)."""
+    automation = Automation(FRAGILE_DEFS, instance)
+    automation.tick()
+    FRAGILE_DEFS.resolve_job_def("pair").execute_in_process(
+        partition_key=DAY,
+        instance=instance,
+        asset_selection=selection,
+        run_config={"ops": {"parent": {"config": {"passes": True}}}},
+        raise_on_error=False,
+    )
+    assert DAY in instance.get_materialized_partitions(PARENT)
+    assert automation.tick().get_requested_partitions(FRAGILE_CHILD) == requested

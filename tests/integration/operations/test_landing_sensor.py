@@ -62,7 +62,10 @@ def test_a_new_day_is_requested_once_then_never_again(sensor: Sensor) -> None:
     first = sensor.tick()
     assert _requests(first) == [(days_ago(2).isoformat(), EVERY_SOURCE)]
     request = first.run_requests[0]
-    assert request.asset_selection is None  # the whole daily job
+    # The whole daily job, named asset by asset: automation recognises the run's own updates
+    # only through its asset selection (a run without one would have its children run again).
+    job = sensor.defs.resolve_job_def("daily_lakehouse")
+    assert set(request.asset_selection or []) == set(job.asset_layer.selected_asset_keys)
     assert request.run_key.startswith(f"landing:{days_ago(2)}:")
     second = sensor.tick()
     assert second.run_requests == [] and "no new or changed files" in second.skip_message
