@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -17,7 +18,7 @@ def daily_gold_keys() -> list[dg.AssetKey]:
     return [dg.AssetKey(["gold", mart]) for mart in PARTITIONED_MARTS]
 
 
-def daily_run_keys(sources: list[str], *, with_gold: bool) -> list[dg.AssetKey]:
+def daily_run_keys(sources: Sequence[str], *, with_gold: bool) -> list[dg.AssetKey]:
     """The assets of a daily run over ``sources``: their bronze and silver, and the daily gold
     marts when every source is in the run.
 
