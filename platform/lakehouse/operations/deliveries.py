@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -59,6 +60,93 @@ class DayRun:
     def run_key(self) -> str:
         """Unique per day and file versions: Dagster never launches the same key twice."""
         return f"landing:{self.day.isoformat()}:{self.fingerprint}"
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    """Day runs requested as one run over their consecutive days (a partition range)."""
+
+    runs: tuple[DayRun, ...]
+
+    @property
+    def first(self) -> date:
+        """The batch's first day."""
+        return self.runs[0].day
+
+    @property
+    def last(self) -> date:
+        """The batch's last day."""
+        return self.runs[-1].day
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources the batch rebuilds (the same for each of its days)."""
+        return self.runs[0].sources
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Declared sources absent from a one-day batch (a batch of days lacks none)."""
+        return self.runs[0].missing
+
+    @property
+    def fingerprint(self) -> str:
+        """The day's fingerprint, or one over the days' fingerprints."""
+        if len(self.runs) == 1:
+            return self.runs[0].fingerprint
+        joined = ";".join(f"{r.day}={r.fingerprint}" for r in self.runs)
+        return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+    @property
+    def run_key(self) -> str:
+        """Unique per days and file versions: Dagster never launches the same key twice."""
+        if len(self.runs) == 1:
+            return self.runs[0].run_key
+        return f"landing:{self.first.isoformat()}..{self.last.isoformat()}:{self.fingerprint}"
+
+
+def _continues(group: list[DayRun], run: DayRun) -> bool:
+    previous = group[-1] if group else None
+    return (
+        previous is not None
+        and run.day - previous.day == timedelta(days=1)
+        and run.sources == previous.sources
+        and not run.missing
+        and not previous.missing
+    )
+
+
+def _split(group: list[DayRun], parallel: int | None, longest: int) -> list[RunBatch]:
+    """``group`` (consecutive days) cut into ``parallel`` batches of near-equal length, more
+    when a batch would exceed ``longest`` days; one batch per day without a run limit."""
+    n = len(group)
+    parts = n if parallel is None else max(min(parallel, n), math.ceil(n / longest))
+    sizes = [n // parts + (1 if i < n % parts else 0) for i in range(parts)]
+    batches, start = [], 0
+    for size in sizes:
+        batches.append(RunBatch(tuple(group[start : start + size])))
+        start += size
+    return batches
+
+
+def batch_runs(runs: Sequence[DayRun], parallel: int | None, longest: int) -> list[RunBatch]:
+    """The runs to request for this tick's day runs.
+
+    Complete days landing together (consecutive, the same sources) share out ``parallel``
+    runs of consecutive days (the instance's run limit), at most ``longest`` days each: a
+    catch-up (the first start's seeded days, a day's files after an outage) fills every run
+    slot and pays a run's fixed costs once per range instead of once per day. ``parallel``
+    None (no run limit) keeps one run per day; a partial day always runs alone.
+    """
+    batches: list[RunBatch] = []
+    group: list[DayRun] = []
+    for run in sorted(runs, key=lambda r: r.day):
+        if group and not _continues(group, run):
+            batches.extend(_split(group, parallel, longest))
+            group = []
+        group.append(run)
+    if group:
+        batches.extend(_split(group, parallel, longest))
+    return batches
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@
 The landing sensor watches the landing zone (local folder or ``s3://`` prefix) and requests
 the daily job for each day whose files arrived or changed: bronze and silver of the changed
 sources in one run (one launch instead of two, and a blocked bronze stops its silver inside
-the run). The automation sensor evaluates the assets' automation conditions: silver when
-bronze changed outside that job, and gold (dbt) after silver. The dead-run sensor fails the
-runs whose process is gone and frees their slots, so runs the daemon queued behind them start.
+the run). Days landing together (the first start's seeded days, a catch-up) share out the
+instance's run slots as runs over ranges of consecutive days. The automation sensor
+evaluates the assets' automation conditions: silver when bronze changed outside that job, and
+gold (dbt) after silver. The dead-run sensor fails the runs whose process is gone and frees
+their slots, so runs the daemon queued behind them start.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -13,9 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from lakehouse.landing.scan import scan_landing
+from lakehouse.operations.backfill import range_tags
 from lakehouse.operations.dead_runs import reap_dead_runs
-from lakehouse.operations.deliveries import DayRun, LandingCursor, plan_runs
+from lakehouse.operations.deliveries import LandingCursor, RunBatch, batch_runs, plan_runs
 from lakehouse.operations.jobs import DAILY_JOB, daily_run_keys
+from lakehouse.policy.assets import MAX_DAYS_PER_RUN
 from lakehouse.settings import Settings
 from lakehouse.sources import SourceSpec
 
@@ -41,20 +45,31 @@ def _partition_bounds(
     return date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
 
 
-def run_request(run: DayRun, declared: list[str]) -> dg.RunRequest:
-    """The daily job for the run's day: the changed sources' bronze and silver, and the daily
-    gold marts when every source changed. The selection is always explicit, so automation does
-    not request again what this run builds (``daily_run_keys``)."""
-    everything = set(run.sources) == set(declared)
+def run_limit(instance: dg.DagsterInstance) -> int | None:
+    """The instance's limit of concurrent runs (queued run coordinator); None without one."""
+    queue = instance.get_concurrency_config().run_queue_config
+    if queue is None or queue.max_concurrent_runs < 1:
+        return None
+    return queue.max_concurrent_runs
+
+
+def run_request(batch: RunBatch, declared: list[str]) -> dg.RunRequest:
+    """The daily job for the batch's days: the changed sources' bronze and silver, and the
+    daily gold marts when every source changed; one day is a partition, several a range. The
+    selection is always explicit, so automation does not request again what this run builds
+    (``daily_run_keys``)."""
+    everything = set(batch.sources) == set(declared)
+    one_day = batch.first == batch.last
     return dg.RunRequest(
-        run_key=run.run_key,
-        partition_key=run.day.isoformat(),
-        asset_selection=daily_run_keys(run.sources, with_gold=everything),
+        run_key=batch.run_key,
+        partition_key=batch.first.isoformat() if one_day else None,
+        asset_selection=daily_run_keys(batch.sources, with_gold=everything),
         tags={
+            **({} if one_day else range_tags(batch.first, batch.last)),
             "lakehouse/trigger": "landing",
-            "lakehouse/sources": ",".join(run.sources),
-            "lakehouse/landing_fingerprint": run.fingerprint,
-            "lakehouse/delivery": "partial" if run.missing else "complete",
+            "lakehouse/sources": ",".join(batch.sources),
+            "lakehouse/landing_fingerprint": batch.fingerprint,
+            "lakehouse/delivery": "partial" if batch.missing else "complete",
             "dagster/priority": FRESH_DATA_PRIORITY,
         },
     )
@@ -79,7 +94,8 @@ def build_landing_sensor(
         default_status=_status(ops.sensors_running),
         description=(
             f"Watches {settings.landing} and runs {DAILY_JOB} for each day whose files arrived "
-            f"or changed (once per file version). A day missing a declared source waits up to "
+            f"or changed (once per file version; days landing together share the run slots as "
+            f"ranges of days). A day missing a declared source waits up to "
             f"{ops.delivery_deadline_hours:g} h (LAKEHOUSE_DELIVERY_DEADLINE_HOURS), then runs "
             f"what is there. Watches the last {ops.landing_lookback_days} days "
             "(LAKEHOUSE_LANDING_LOOKBACK_DAYS); older days need `lakehouse backfill`."
@@ -104,14 +120,18 @@ def build_landing_sensor(
         )
         for reason in plan.waiting:
             context.log.info(reason)
-        for run in plan.runs:
-            missing = f"; missing {', '.join(run.missing)} (deadline passed)" if run.missing else ""
-            context.log.info(f"{run.day}: run for {', '.join(run.sources)}{missing}")
+        batches = batch_runs(plan.runs, run_limit(context.instance), MAX_DAYS_PER_RUN)
+        for batch in batches:
+            missing = f"; missing {', '.join(batch.missing)} (deadline passed)"
+            days = f"{batch.first}..{batch.last}" if batch.last > batch.first else f"{batch.first}"
+            context.log.info(
+                f"{days}: run for {', '.join(batch.sources)}{missing if batch.missing else ''}"
+            )
         skip = None
         if not plan.runs:
             skip = "; ".join(plan.waiting) or f"no new or changed files under {settings.landing}"
         return dg.SensorResult(
-            run_requests=[run_request(r, declared) for r in plan.runs],
+            run_requests=[run_request(b, declared) for b in batches],
             cursor=plan.cursor.to_json(),
             skip_reason=skip,
         )

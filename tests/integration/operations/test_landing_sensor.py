@@ -169,3 +169,36 @@ def test_sensors_run_by_default_and_a_setting_stops_them(tmp_path: Path) -> None
     for name in names:
         assert on.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
         assert off.get_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED
+
+
+def test_days_landing_together_share_the_run_slots_as_ranges(tmp_path: Path) -> None:
+    """Three days delivered at once, one run slot: one run over the three days, which builds
+    each day through gold."""
+    one_slot = {
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "QueuedRunCoordinator",
+            "config": {"max_concurrent_runs": 1},
+        }
+    }
+    home = tmp_path / "dagster"
+    home.mkdir()
+    with dg.instance_for_test(temp_dir=str(home), overrides=one_slot) as instance:
+        sensor = Sensor(tmp_path, instance)
+        for n in (4, 3, 2):
+            _deliver(sensor, n)
+        [request] = sensor.tick().run_requests
+        first, last = days_ago(4).isoformat(), days_ago(2).isoformat()
+        assert request.partition_key is None
+        assert request.tags["dagster/asset_partition_range_start"] == first
+        assert request.tags["dagster/asset_partition_range_end"] == last
+        assert request.run_key.startswith(f"landing:{first}..{last}:")
+        job = sensor.defs.resolve_job_def("daily_lakehouse")
+        result = job.execute_in_process(
+            tags=request.tags, instance=instance, asset_selection=request.asset_selection
+        )
+        assert result.success
+        days = {first, days_ago(3).isoformat(), last}
+        for key in (["silver", "orders"], ["gold", "orders_daily"]):
+            assert days <= instance.get_materialized_partitions(dg.AssetKey(key))
+        assert sensor.tick().run_requests == []
