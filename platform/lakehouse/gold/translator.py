@@ -95,7 +95,9 @@ class LakehouseDbtTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(
             deps=deps,
             automation_condition=downstream_condition(
-                staging_selection(manifest), whole_history=node["name"] not in PARTITIONED_MARTS
+                staging_selection(manifest),
+                whole_history=node["name"] not in PARTITIONED_MARTS,
+                in_daily_job=node["name"] in PARTITIONED_MARTS,
             ),
             group_name="gold",
             kinds={"dbt", "duckdb", "delta"},

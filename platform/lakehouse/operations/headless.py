@@ -32,6 +32,7 @@ from lakehouse.operations.signals import (
     stop_signals,
     supervise,
 )
+from lakehouse.policy.conditions import WHOLE_DAY_RUN_TAGS
 from lakehouse.settings import Settings
 
 _QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -109,6 +110,8 @@ class _Headless:
             return False
         label = partition or (f"{span[0]}..{span[1]}" if span else job.name)
         tags = headless_tags() | (range_tags(*span) if span else {})
+        if selected is None and job.name == DAILY_JOB:
+            tags |= WHOLE_DAY_RUN_TAGS
         pools = self.pools(selected if selected is not None else sorted(job_keys))
         self.reap()
         error = self.wait_for_pools(pools, label)

@@ -20,6 +20,7 @@ from lakehouse.operations.dead_runs import reap_dead_runs
 from lakehouse.operations.deliveries import LandingCursor, RunBatch, batch_runs, plan_runs
 from lakehouse.operations.jobs import DAILY_JOB, daily_run_keys
 from lakehouse.policy.assets import MAX_DAYS_PER_RUN
+from lakehouse.policy.conditions import WHOLE_DAY_RUN_TAGS
 from lakehouse.settings import Settings
 from lakehouse.sources import SourceSpec
 
@@ -66,6 +67,7 @@ def run_request(batch: RunBatch, declared: list[str]) -> dg.RunRequest:
         asset_selection=daily_run_keys(batch.sources, with_gold=everything),
         tags={
             **({} if one_day else range_tags(batch.first, batch.last)),
+            **(WHOLE_DAY_RUN_TAGS if everything else {}),
             "lakehouse/trigger": "landing",
             "lakehouse/sources": ",".join(batch.sources),
             "lakehouse/landing_fingerprint": batch.fingerprint,

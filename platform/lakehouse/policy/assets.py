@@ -71,7 +71,9 @@ def layer_asset(
             check_specs=list(check_specs),
             retry_policy=TRANSIENT_RETRY_POLICY,
             backfill_policy=BACKFILL_POLICY,
-            automation_condition=downstream_condition() if layer in AUTOMATED_LAYERS else None,
+            automation_condition=(
+                downstream_condition(in_daily_job=True) if layer in AUTOMATED_LAYERS else None
+            ),
             tags={"lakehouse/kind": spec.kind} if layer != "bronze" else None,
             **attributes,
         )

@@ -3,13 +3,15 @@ run that already built a layer is not repeated by automation."""
 
 # No ``from __future__ import annotations``: Dagster reads the asset context annotation.
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from lakehouse.datagen import generate
-from lakehouse.policy.conditions import downstream_condition
+from lakehouse.operations.backfill import range_tags
+from lakehouse.policy.conditions import WHOLE_DAY_RUN_TAGS, downstream_condition
 
 from .conftest import days_ago, lakehouse_defs, lakehouse_settings
 
@@ -182,31 +184,39 @@ def fragile() -> None:
 
 FRAGILE_CHILD = dg.AssetKey("fragile")
 FRAGILE_DEFS = dg.Definitions(
-    assets=[parent, fragile.with_attributes(automation_condition=downstream_condition())],
+    assets=[
+        parent,
+        fragile.with_attributes(automation_condition=downstream_condition(in_daily_job=True)),
+    ],
     jobs=[dg.define_asset_job("pair", selection=[PARENT, FRAGILE_CHILD])],
 )
+TWO_DAYS = {"2026-01-02", "2026-01-03"}
 
 
 @pytest.mark.parametrize(
-    ("selection", "requested"),
-    [(None, {DAY}), ([PARENT, FRAGILE_CHILD], set())],
-    ids=["run-without-selection", "run-naming-its-assets"],
+    ("tags", "built_again"),
+    [({}, True), (WHOLE_DAY_RUN_TAGS, False)],
+    ids=["other-run", "whole-day-run"],
 )
-def test_only_a_run_that_names_the_child_keeps_automation_from_building_it_again(
-    instance: dg.DagsterInstance, selection: list[dg.AssetKey] | None, requested: set[str]
+def test_parent_updates_of_a_whole_day_run_over_a_range_never_trigger_its_assets(
+    instance: dg.DagsterInstance, tags: dict[str, str], built_again: bool
 ) -> None:
     """What automation sees when a tick falls between a run's parent and child steps (the
-    child neither updated nor in progress): the parent update counts as "made by a run that
-    built the child" only if the run's selection names the child. Every run the platform
-    requests therefore names its assets (``daily_run_keys``)."""
+    child neither updated nor in progress), for a run over two days that names both assets.
+    Dagster recognises the run as having built the child only for the parent's latest
+    materialisation (the other day is requested again); the whole-day tag covers every day."""
+    # A real instance has events before its first tick (tag conditions need a previous cursor).
+    instance.report_runless_asset_event(dg.AssetObservation(dg.AssetKey("elsewhere")))
     automation = Automation(FRAGILE_DEFS, instance)
     automation.tick()
     FRAGILE_DEFS.resolve_job_def("pair").execute_in_process(
-        partition_key=DAY,
         instance=instance,
-        asset_selection=selection,
+        asset_selection=[PARENT, FRAGILE_CHILD],
+        tags={**range_tags(date(2026, 1, 2), date(2026, 1, 3)), **tags},
         run_config={"ops": {"parent": {"config": {"passes": True}}}},
         raise_on_error=False,
     )
-    assert DAY in instance.get_materialized_partitions(PARENT)
-    assert automation.tick().get_requested_partitions(FRAGILE_CHILD) == requested
+    assert instance.get_materialized_partitions(PARENT) >= TWO_DAYS
+    requested = automation.tick().get_requested_partitions(FRAGILE_CHILD)
+    assert bool(requested) is built_again
+    assert requested <= TWO_DAYS

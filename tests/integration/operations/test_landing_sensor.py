@@ -12,6 +12,7 @@ from lakehouse.datagen import generate
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.landing.partitions import daily_partitions
 from lakehouse.operations.sensors import build_landing_sensor
+from lakehouse.policy.conditions import WHOLE_DAY_RUN_TAGS
 from lakehouse.sources import load_sources
 
 from .conftest import S3Server, days_ago, lakehouse_defs, lakehouse_settings
@@ -66,6 +67,7 @@ def test_a_new_day_is_requested_once_then_never_again(sensor: Sensor) -> None:
     # only through its asset selection (a run without one would have its children run again).
     job = sensor.defs.resolve_job_def("daily_lakehouse")
     assert set(request.asset_selection or []) == set(job.asset_layer.selected_asset_keys)
+    assert request.tags.items() >= WHOLE_DAY_RUN_TAGS.items()
     assert request.run_key.startswith(f"landing:{days_ago(2)}:")
     second = sensor.tick()
     assert second.run_requests == [] and "no new or changed files" in second.skip_message
@@ -116,6 +118,8 @@ def test_past_the_deadline_an_incomplete_day_runs_what_is_there(
     assert request.tags["lakehouse/delivery"] == "partial"
     assert "customers" not in request.tags["lakehouse/sources"].split(",")
     assert dg.AssetKey(["bronze", "customers"]) not in request.asset_selection
+    # Not the whole daily job: automation still carries its updates to the other assets.
+    assert "lakehouse/run_scope" not in request.tags
 
 
 def test_todays_files_wait_for_todays_partition(sensor: Sensor) -> None:
