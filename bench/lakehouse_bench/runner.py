@@ -208,7 +208,7 @@ def run_bench(config: BenchConfig) -> Path:
         "seconds": time.perf_counter() - started,
         "config": {**asdict(config), "out": str(out), "first_day": first, "last_day": last},
         "machine": machine | {"load_after": os.getloadavg()},
-        "summary": summarise(raw, config.days),
+        "summary": summarise(raw, config.days, config.rows_per_day),
         "raw": raw,
     }
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str))

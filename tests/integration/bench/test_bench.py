@@ -24,8 +24,8 @@ SECTIONS = (
 )
 ROWS = (
     "| platform / baseline, one day, excluding start-up | ≤ 1.5 |",
-    "| day N / day 1 (one day's run, tables holding N days vs 1) | ≤ 1.2 |",
-    "| peak working set / Arrow size of the day | ≤ 3.0 |",
+    "| day N / day 1 (one day's run, tables holding N days vs 1) | ≤ 1.1 |",
+    "| peak working set / Arrow size of the day | ≤ 2.0 |",
     "| one day, 20 orders, bronze → gold, all sources, excl. process start-up (s) | ≤ 5.0 |",
     "| 2-day backfill, 20 orders/day, platform/baseline (range path) | ≤ 1.2 |",
     "| wall, excluding process start-up |",
