@@ -232,6 +232,10 @@ def _fixed(fixed: dict[str, list[Any]], day: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _verdict(measured: float, limit: float) -> dict[str, Any]:
+    return {"target": limit, "measured": measured, "met": measured <= limit}
+
+
 def summarise(raw: dict[str, Any], days: int, rows_per_day: int) -> dict[str, Any]:
     """Every figure of the report, from the raw samples of :func:`lakehouse_bench.run_bench`."""
     day, fill, step = raw["one_day"], raw["backfill"], raw["incremental"]
@@ -254,12 +258,7 @@ def summarise(raw: dict[str, Any], days: int, rows_per_day: int) -> dict[str, An
         "range_backfill": summary["throughput"]["ratio_by_range"],
     }
     summary["targets"] = {
-        name: {
-            "target": target(name, rows_per_day),
-            "measured": value,
-            "met": value <= target(name, rows_per_day),
-        }
-        for name, value in measured.items()
+        name: _verdict(value, target(name, rows_per_day)) for name, value in measured.items()
     }
     summary["days"] = days
     summary["load"] = stats(_loads(raw))

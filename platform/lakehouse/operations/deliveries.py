@@ -97,11 +97,17 @@ class RunBatch:
         return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
     @property
+    def days(self) -> str:
+        """``YYYY-MM-DD`` for one day, ``first..last`` for a range."""
+        if self.first == self.last:
+            return self.first.isoformat()
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    @property
     def run_key(self) -> str:
-        """Unique per days and file versions: Dagster never launches the same key twice."""
-        if len(self.runs) == 1:
-            return self.runs[0].run_key
-        return f"landing:{self.first.isoformat()}..{self.last.isoformat()}:{self.fingerprint}"
+        """Unique per days and file versions (a one-day batch keeps its day's run key):
+        Dagster never launches the same key twice."""
+        return f"landing:{self.days}:{self.fingerprint}"
 
 
 def _continues(group: list[DayRun], run: DayRun) -> bool:

@@ -124,11 +124,9 @@ def build_landing_sensor(
             context.log.info(reason)
         batches = batch_runs(plan.runs, run_limit(context.instance), MAX_DAYS_PER_RUN)
         for batch in batches:
-            missing = f"; missing {', '.join(batch.missing)} (deadline passed)"
-            days = f"{batch.first}..{batch.last}" if batch.last > batch.first else f"{batch.first}"
-            context.log.info(
-                f"{days}: run for {', '.join(batch.sources)}{missing if batch.missing else ''}"
-            )
+            missing = ", ".join(batch.missing)
+            missing = f"; missing {missing} (deadline passed)" if missing else ""
+            context.log.info(f"{batch.days}: run for {', '.join(batch.sources)}{missing}")
         skip = None
         if not plan.runs:
             skip = "; ".join(plan.waiting) or f"no new or changed files under {settings.landing}"
