@@ -7,17 +7,13 @@ and retried (by delta-rs, then by the store's backoff) until every commit lands 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 from deltalake import DeltaTable
 
 from .conftest import S3Server
+from .released import run_released_together
 
 WRITER = Path(__file__).with_name("writer_process.py")
 KEY = "bronze/concurrent"
@@ -28,47 +24,19 @@ def _run_writers(
     s3: S3Server, root: str, tmp_path: Path, mode: str, workers: int, commits: int
 ) -> list[dict]:
     """Start ``workers`` writer processes, release them at once, return their reports."""
-    go = tmp_path / "go"
-    processes = []
-    try:
-        for worker in range(workers):
-            args = {
-                "root": root,
-                "storage_options": {**s3.env, "AWS_CONDITIONAL_PUT": "etag"},
-                "worker": worker,
-                "commits": commits,
-                "rows": ROWS,
-                "mode": mode,
-                "ready": str(tmp_path / f"ready-{worker}"),
-                "go": str(go),
-            }
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, str(WRITER), json.dumps(args)],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-            )
-        deadline = time.monotonic() + 120
-        while not all((tmp_path / f"ready-{w}").exists() for w in range(workers)):
-            failed = [p for p in processes if p.poll() is not None]
-            if failed or time.monotonic() > deadline:
-                err = failed[0].stderr.read() if failed and failed[0].stderr else "timeout"
-                pytest.fail(f"a writer did not get ready: {err[-3000:]}")
-            time.sleep(0.05)
-        go.touch()
-        reports = []
-        for process in processes:
-            out, err = process.communicate(timeout=300)
-            assert process.returncode == 0, f"writer failed:\n{err[-3000:]}"
-            reports.append(json.loads(out.strip().splitlines()[-1]))
-        return reports
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    options = {**s3.env, "AWS_CONDITIONAL_PUT": "etag"}
+    arguments = [
+        {
+            "root": root,
+            "storage_options": options,
+            "worker": worker,
+            "commits": commits,
+            "rows": ROWS,
+            "mode": mode,
+        }
+        for worker in range(workers)
+    ]
+    return run_released_together(WRITER, arguments, tmp_path, timeout=300)
 
 
 def _history_is_one_commit_per_version(table: DeltaTable, commits: int) -> list[dict]:
