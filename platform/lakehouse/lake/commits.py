@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError
 
 from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
 from lakehouse.lake.results import WriteResult, describe_write
@@ -36,12 +37,22 @@ class TableCommits(DeltaReader):
         """Write through the open table if there is one (so its version is ours), else create.
 
         Min/max statistics are kept to ``stats_columns``, else to the table's own restriction.
+        A create that finds the table created meanwhile by another writer lost a commit race
+        (``CommitFailedError``): the store's retry runs the whole operation again on the table.
         """
         write_args.update(restrict_stats(table, stats_columns))
         before = table.version() if table is not None else None
-        write_deltalake(
-            table if table is not None else uri, data, storage_options=self._options(), **write_args
-        )
+        try:
+            write_deltalake(
+                table if table is not None else uri,
+                data,
+                storage_options=self._options(),
+                **write_args,
+            )
+        except DeltaError as error:
+            if table is None and "already exists" in str(error):
+                raise CommitFailedError(f"{uri} was created by another writer: {error}") from error
+            raise
         return describe_write(uri, table, before, operation, data, counts or {}, self._options())
 
     def restore(

@@ -143,3 +143,28 @@ def test_store_write_that_loses_every_race_raises_and_commits_nothing(
     table = DeltaTable(store.uri(KEY))
     assert table.version() == 2
     assert table.to_pyarrow_table().column("v").to_pylist() == [102, 102, 102]
+
+
+def test_a_create_that_another_writer_beat_merges_into_its_table_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store found no table, another writer created it before our write: our create is a
+    lost race, and the retry merges into the table the other writer created."""
+    store = DeltaStore(str(tmp_path))
+    store.retry_policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.01)
+    real = store_module.write_deltalake
+    raced: list[int] = []
+
+    def created_meanwhile(table_or_uri: Any, data: pa.Table, **kwargs: Any) -> None:
+        if not raced:
+            raced.append(1)
+            real(store.uri(KEY), pa.table({"k": [1], "v": [10]}))
+        real(table_or_uri, data, **kwargs)
+
+    monkeypatch.setattr(store_module, "write_deltalake", created_meanwhile)
+
+    store.merge(KEY, pa.table({"k": [2], "v": [20]}), keys=["k"])
+
+    assert raced == [1]
+    rows = DeltaTable(store.uri(KEY)).to_pyarrow_table().sort_by("k").to_pylist()
+    assert rows == [{"k": 1, "v": 10}, {"k": 2, "v": 20}]
