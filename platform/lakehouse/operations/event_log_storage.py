@@ -19,6 +19,7 @@ defaults are Dagster's SQLite storage under the instance folder with this event 
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,6 +46,11 @@ def _commit_without_full_sync(connection: Any, _record: object) -> None:
     cursor.close()
 
 
+def _dispose_all(engines: OrderedDict[str, Engine]) -> None:
+    while engines:
+        engines.popitem()[1].dispose()
+
+
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's run-sharded SQLite event log with an open connection per database instead of a
     new connection, a full sync and a checkpoint per event."""
@@ -53,6 +59,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._poller: SqlPollingEventWatcher | None = None
         super().__init__(base_dir, inst_data)
+        # Closed when the storage goes or the process exits: the last connection to a
+        # database checkpoints its write-ahead log and removes the -wal and -shm files.
+        weakref.finalize(self, _dispose_all, self._engines)
 
     @classmethod
     def from_config_value(  # type: ignore[override]
@@ -85,8 +94,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _close_databases(self) -> None:
         with self._db_lock:
-            while self._engines:
-                self._engines.popitem()[1].dispose()
+            _dispose_all(self._engines)
 
     def wipe(self) -> None:
         self._close_databases()

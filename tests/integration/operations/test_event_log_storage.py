@@ -40,7 +40,8 @@ WRITER = textwrap.dedent(
         result = dg.materialize([counted], instance=instance)
         assert result.success
         print(result.run_id, flush=True)
-    os._exit(0)  # killed, as a run worker can be: no dispose, no connection closed
+    if sys.argv[3] == "killed":
+        os._exit(0)  # as a killed run worker ends: no dispose, no connection closed
     """
 )
 
@@ -51,10 +52,11 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _write_runs(home: Path, runs: int) -> list[str]:
-    """Materialise an asset ``runs`` times in another process that exits without cleanup."""
+def _write_runs(home: Path, runs: int, ending: str = "killed") -> list[str]:
+    """Materialise an asset ``runs`` times in another process that ends ``killed`` (no
+    cleanup) or ``exits`` normally."""
     done = subprocess.run(
-        [sys.executable, "-c", WRITER, str(home), str(runs)],
+        [sys.executable, "-c", WRITER, str(home), str(runs), ending],
         capture_output=True,
         text=True,
         timeout=300,
@@ -121,3 +123,10 @@ def test_wipe_closes_the_databases_it_deletes(home: Path) -> None:
         instance.event_log_storage.wipe()
         assert not (home / "history" / "runs" / f"{run_id}.db").exists()
         assert instance.all_logs(run_id) == []
+
+
+def test_a_process_that_exits_leaves_no_write_ahead_log_behind(home: Path) -> None:
+    _write_runs(home, runs=1, ending="exits")
+    runs = home / "history" / "runs"
+    assert list(runs.glob("*.db")), "the run wrote no database"
+    assert sorted(p.name for p in runs.glob("*.db-*")) == []

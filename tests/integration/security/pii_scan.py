@@ -77,16 +77,16 @@ def scan_tree(
     bytes searched too; anything else is searched as UTF-8 text (undecodable bytes replaced).
     """
     skipped = {p.resolve() for p in skip}
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.resolve() not in skipped)
+    # Every file's bytes first: opening a database (the dump) checkpoints its write-ahead log
+    # into it and deletes the ``-wal`` and ``-shm`` files a running instance leaves beside it.
+    texts = {p: p.read_bytes().decode("utf-8", "replace") for p in files if p.suffix != ".parquet"}
     hits: list[Hit] = []
-    scanned = 0
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if path.resolve() in skipped:
-            continue
-        scanned += 1
+    for path in files:
         if path.suffix == ".parquet":
             hits += scan_parquet(path, needles)
             continue
         if sqlite and path.suffix == ".db":
             hits += find(needles, sqlite_dump(path), f"{path} rows")
-        hits += find(needles, path.read_bytes().decode("utf-8", "replace"), str(path))
-    return hits, scanned
+        hits += find(needles, texts[path], str(path))
+    return hits, len(files)
