@@ -1,2 +1,3 @@
 """Running the lakehouse: jobs, sensors, schedules, alerts, history, rollback, backfill,
-maintenance and headless materialisation. Sits above the layers; imports any of them."""
+maintenance, headless materialisation and the dev instance's storage. Sits above the layers;
+imports any of them."""
