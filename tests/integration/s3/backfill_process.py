@@ -3,7 +3,7 @@ job for its own days, in order, against the lakehouse its environment names.
 
 ``python backfill_process.py '<json>'`` with days (ISO dates), ready and go (file paths) and
 dagster_home (a folder with a ``dagster.yaml``: the instance, and so the concurrency pools,
-the runners share; none: an ephemeral instance of its own); the ``LAKEHOUSE_*`` and ``AWS_*``
+the runners share); the ``LAKEHOUSE_*`` and ``AWS_*``
 variables come from the environment. Prints, as JSON on its last
 line, each run's day, start and end (``time.time()``).
 """
@@ -26,8 +26,7 @@ def main(raw: str) -> None:
     args = json.loads(raw)
     days = [date.fromisoformat(d) for d in args["days"]]
     job = daily_job(load_settings())
-    home = args.get("dagster_home")
-    instance = dg.DagsterInstance.from_config(home) if home else None
+    instance = dg.DagsterInstance.from_config(args["dagster_home"])
     Path(args["ready"]).touch()
     go = Path(args["go"])
     while not go.exists():
