@@ -14,7 +14,12 @@ from dagster_dbt.dbt_project import using_dagster_dev
 
 from lakehouse.gold.dbt_resource import LakehouseDbtCliResource
 from lakehouse.gold.invoke import DBT_EXECUTABLE
-from lakehouse.gold.project import DBT_PROJECT_DIR, PARTITIONED_MARTS, rebuild_window
+from lakehouse.gold.project import (
+    DBT_PROJECT_DIR,
+    PARTITIONED_MARTS,
+    project_files,
+    rebuild_window,
+)
 from lakehouse.gold.publication import PublicationGate
 from lakehouse.gold.run_context import RunContext
 from lakehouse.gold.translator import LakehouseDbtTranslator, staging_specs
@@ -115,22 +120,13 @@ def _dbt() -> LakehouseDbtCliResource:
     )
 
 
-PROJECT_SOURCES = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
-"""What ``dbt parse`` reads, under the dbt project folder."""
-
-
 def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     """Whether a file of the dbt project in ``project_dir`` changed after ``manifest`` was
     written (or there is no manifest)."""
     if not manifest.is_file():
         return True
     written = manifest.stat().st_mtime
-    for name in PROJECT_SOURCES:
-        path = project_dir / name
-        files = path.rglob("*") if path.is_dir() else [path]
-        if any(f.is_file() and f.stat().st_mtime > written for f in files):
-            return True
-    return False
+    return any(f.stat().st_mtime > written for f in project_files(project_dir))
 
 
 def _parse_if_dev() -> None:

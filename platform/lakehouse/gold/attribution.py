@@ -15,13 +15,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from lakehouse.gold.window import DateWindow
-from lakehouse.lake import DeltaStore
+from lakehouse.lake import DeltaStore, duck
 from lakehouse.quality.trends import key_range
 from lakehouse.silver.history import VALID_FROM, history_key
 from lakehouse.sources import LANDING_DATE, SourceSpec
@@ -91,7 +90,7 @@ def landed_since(store: DeltaStore, dimension: SourceSpec, landing: DateWindow) 
     landed = _scan(history, [key, VALID_FROM], days)
     versions = _scan(history, [key, VALID_FROM], _among(landed[key], history.schema.field(key)))
     k, at = quote(key), quote(VALID_FROM)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("landed", landed)
         con.register("versions", versions)
@@ -129,7 +128,7 @@ def _key_days(
     )
     where = _among(via[path.link], table.schema.field(dated_key))
     found = _scan(table, [dated_key, business], where & after)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("via", via)
         con.register("dated", found)
@@ -148,7 +147,7 @@ def path_dates(
     through ``path`` on or after the key's ``SINCE`` (any date when it is null), sorted."""
     if since.num_rows == 0:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("since", since)
         con.register("facts", _key_days(store, path, dated, since))

@@ -15,12 +15,13 @@ import json
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import TracebackType
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 """dbt's exit codes: success, a node failed (a model error, a failing test), dbt itself failed."""
 
-_ONE_AT_A_TIME = threading.Lock()
+ONE_AT_A_TIME = threading.Lock()
 """dbt keeps process-wide state (flags, adapters, the event manager): one invocation at a time."""
 
 _SHOWN_LEVELS = frozenset({"info", "warn", "error"})
@@ -61,11 +62,18 @@ class InProcessDbt:
 
     ``args`` is the command line a subprocess would get (the executable first, then dbt's
     arguments). Events reach ``stdout`` as dbt's JSON log lines, secrets scrubbed as dbt's
-    own JSON logger scrubs them, at the levels dbt prints by default.
+    own JSON logger scrubs them, at the levels dbt prints by default. With ``manifest`` (a
+    parsed ``Manifest``, used once: compiling changes it) dbt skips parsing; ``run_results``
+    is then where the run's results are written (the command passes ``--no-write-json``, so
+    dbt writes neither the manifest nor the results itself).
     """
 
-    def __init__(self, args: Sequence[str]) -> None:
+    def __init__(
+        self, args: Sequence[str], manifest: object = None, run_results: Path | None = None
+    ) -> None:
         self.args = list(args)
+        self._manifest = manifest
+        self._run_results = run_results
         self.returncode: int | None = None
         self._lines: queue.Queue[bytes | None] = queue.Queue()
         self.stdout = _Lines(self._lines)
@@ -98,8 +106,11 @@ class InProcessDbt:
         try:
             from dbt.cli.main import dbtRunner
 
-            with _ONE_AT_A_TIME:
-                result = dbtRunner(callbacks=[self._emit]).invoke(self.args[1:])
+            with ONE_AT_A_TIME:
+                runner = dbtRunner(manifest=self._manifest, callbacks=[self._emit])  # type: ignore[arg-type]
+                result = runner.invoke(self.args[1:])
+            if self._run_results is not None and hasattr(result.result, "write"):
+                result.result.write(str(self._run_results))  # type: ignore[union-attr]
             if result.success:
                 self.returncode = EXIT_SUCCESS
             elif result.exception is None:

@@ -1,6 +1,5 @@
 """The dbt CLI resource of the gold assets: dbt in the step's process, no adapter set-up."""
 
-import shutil
 from collections.abc import Sequence
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -17,8 +16,14 @@ from packaging import version
 from pydantic import Field
 
 from lakehouse.gold.dbt_in_process import InProcessDbt
+from lakehouse.gold.dbt_parse_cache import (
+    PARSES,
+    ParseKey,
+    reuse_parse_state,
+    starts_from_saved_parse,
+)
 
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+RUN_RESULTS_FILE = "run_results.json"
 
 
 class LakehouseDbtCliResource(DbtCliResource):
@@ -34,9 +39,23 @@ class LakehouseDbtCliResource(DbtCliResource):
       versions come from the Delta log and the marts live in Delta tables, not in the
       adapter's database.
     - dbt's version is the installed dbt-core's, not a ``dbt --version`` subprocess per step.
+    - A build starts from the project's saved parse (``dbt_parse_cache``): dbt skips parsing
+      and writes no manifest.
     """
 
     in_process: bool = Field(default=True, description="run dbt inside the step's process")
+
+    def _parse_key(self) -> ParseKey:
+        project_dir = Path(self.project_dir)
+        return ParseKey(
+            project_dir,
+            Path(self.profiles_dir or project_dir),
+            (
+                *self.global_config_flags,
+                *(["--profile", self.profile] if self.profile else []),
+                *(["--target", self.target] if self.target else []),
+            ),
+        )
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None
@@ -81,13 +100,21 @@ class LakehouseDbtCliResource(DbtCliResource):
         target = target_path or self._get_unique_target_path(context=context)
         if not target.is_absolute():
             target = project_dir / target
-        _reuse_parse_state(project_dir, target)
+        key = self._parse_key()
+        parsed = None
+        if key.project_dir.resolve() == project_dir.resolve() and starts_from_saved_parse(cleaned):
+            parsed = PARSES.manifest(key)
+        if parsed is None:
+            reuse_parse_state(project_dir, target)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
         command = [
             self.dbt_executable,
             *self.global_config_flags,
             *cleaned,
             *(["--profile", self.profile] if self.profile else []),
             *(["--target", self.target] if self.target else []),
+            *(["--no-write-json"] if parsed is not None else []),
             *params.selection_args,
             *(
                 ["--indirect-selection", params.indirect_selection]
@@ -106,7 +133,11 @@ class LakehouseDbtCliResource(DbtCliResource):
             "--no-send-anonymous-usage-stats",
         ]
         return DbtCliInvocation(
-            process=InProcessDbt(command),  # type: ignore[arg-type]
+            process=InProcessDbt(  # type: ignore[arg-type]
+                command,
+                manifest=parsed,
+                run_results=target / RUN_RESULTS_FILE if parsed is not None else None,
+            ),
             manifest=params.manifest,
             dagster_dbt_translator=params.dagster_dbt_translator,
             project_dir=project_dir,
@@ -117,13 +148,3 @@ class LakehouseDbtCliResource(DbtCliResource):
             cli_version=self._cli_version,
             project=params.dbt_project,
         )
-
-
-def _reuse_parse_state(project_dir: Path, target: Path) -> None:
-    """Copy the project's partial-parse state into ``target`` (as dagster-dbt does for its
-    subprocess), so dbt skips parsing when nothing changed."""
-    state = project_dir / "target" / PARTIAL_PARSE_FILE
-    copy = target / PARTIAL_PARSE_FILE
-    if state.is_file() and not copy.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(state, copy)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,11 +27,24 @@ from lakehouse.sources import LANDING_DATE, load_sources
 DBT_PROJECT_DIR = project_dir() / "dbt_project"
 """The dbt project; its ``profiles.yml`` is in the same folder (``--profiles-dir``)."""
 
+PROJECT_SOURCES = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
+"""What ``dbt parse`` reads, under the dbt project folder."""
+
 PARTITION_COLUMN = "order_date"
 """The business date the daily-partitioned marts are partitioned by."""
 
 PARTITIONED_MARTS = ("orders_daily", "revenue_by_product_category_daily")
 """Marts whose Delta tables are partitioned by ``PARTITION_COLUMN`` (a window replaces days)."""
+
+
+def project_files(dbt_project: Path) -> list[Path]:
+    """The files ``dbt parse`` reads in the dbt project folder ``dbt_project``, in a stable
+    order."""
+    found: list[Path] = []
+    for name in PROJECT_SOURCES:
+        path = dbt_project / name
+        found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return [f for f in found if f.is_file()]
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:

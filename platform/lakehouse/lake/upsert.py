@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lakehouse.lake import duck
 from lakehouse.lake.predicates import quote_identifier
 
 _POS = "__pos"
@@ -55,7 +55,7 @@ def plan_upsert(
     if newer_column:
         col = quote_identifier(newer_column)
         wins = f"i.{col} >= s.{col} OR s.{col} IS NULL"
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("stored", _positions(stored, columns))
         con.register("incoming", _positions(incoming, columns))

@@ -58,6 +58,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._poller: SqlPollingEventWatcher | None = None
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
         # Closed when the storage goes or the process exits: the last connection to a
         # database checkpoints its write-ahead log and removes the -wal and -shm files.
@@ -92,12 +93,26 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock, self._engine(shard).connect() as connection, connection.begin():
             yield connection
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index database has ``table_name``; a table once found is remembered.
+
+        Dagster asks before storing each check event and asset tag (a new connection each
+        time); tables are only ever added by migrations, and ``wipe`` forgets them.
+        """
+        if table_name in self._tables:
+            return True
+        found = super().has_table(table_name)
+        if found:
+            self._tables.add(table_name)
+        return found
+
     def _close_databases(self) -> None:
         with self._db_lock:
             _dispose_all(self._engines)
 
     def wipe(self) -> None:
         self._close_databases()
+        self._tables.clear()
         super().wipe()
 
     def watch(self, run_id: str, cursor: str | None, callback: Any) -> None:

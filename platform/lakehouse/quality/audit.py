@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
+from lakehouse.lake import duck
 from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 from lakehouse.sources.types import quote
@@ -140,7 +141,7 @@ def check_table_unique_keys(rest: pa.Table, rows: pa.Table, spec: SourceSpec) ->
     the table that commit leaves in place (all of its other partitions).
     """
     keys = ", ".join(quote(k) for k in spec.keys)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("kept", rest.select(spec.keys))
         con.register("written", rows.select(spec.keys))
@@ -177,9 +178,8 @@ def audit(
     staged: pa.Table | pads.Dataset, spec: SourceSpec, expected: pa.Schema
 ) -> list[CheckOutcome]:
     """Run every blocking contract check over the staged rows."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         con.register("staged", staged)
         outcomes = [check_schema(con, spec, expected)]
         outcomes += [check(con, spec) for check in ROW_CHECKS]

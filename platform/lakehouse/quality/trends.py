@@ -6,11 +6,10 @@ import math
 from collections import defaultdict
 from datetime import date, timedelta
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lakehouse.lake import DeltaStore
+from lakehouse.lake import DeltaStore, duck
 from lakehouse.quality.audit import SAMPLE_ROWS, CheckOutcome
 from lakehouse.quality.names import CheckName
 from lakehouse.sources import LANDING_DATE, SourceSpec
@@ -145,7 +144,7 @@ def check_references(
     references = [c for c in spec.columns if c.references]
     if not references:
         return None
-    con = duckdb.connect()
+    con = duck.connect()
     con.register("published", published)
     failing = 0
     sample: list[dict[str, object]] = []

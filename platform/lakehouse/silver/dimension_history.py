@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lakehouse.lake import DeltaStore
+from lakehouse.lake import DeltaStore, duck
 from lakehouse.lake.upsert import conform
 from lakehouse.quality.audit import CheckOutcome
 from lakehouse.quality.trends import key_range
@@ -82,7 +81,7 @@ def _changed_days(stored: pa.Table, versions: pa.Table, spec: SourceSpec) -> lis
     """Landing days of the ``stored`` versions whose validity differs in ``versions``."""
     pair = ", ".join(quote(c) for c in [*spec.keys, LANDING_DATE])
     columns = validity_columns(spec)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("stored", stored.select(columns))
         con.register("versions", versions.select(columns))

@@ -12,10 +12,10 @@ day can be re-run.
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lakehouse.lake import duck
 from lakehouse.quality.audit import SAMPLE_ROWS, CheckOutcome
 from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.silver.transform import ROW, silver_schema
@@ -66,7 +66,7 @@ def with_validity(rows: pa.Table, spec: SourceSpec) -> pa.Table:
     order = quote(_order_by(spec))
     positions = pa.array(np.arange(rows.num_rows, dtype=np.int64))
     ordering = [*spec.keys, _order_by(spec), LANDING_DATE, "_ingested_at", "_source_file"]
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("versions", rows.select(ordering).append_column(ROW, positions))
         found = con.sql(
@@ -94,7 +94,7 @@ def check_validity(history: pa.Table, spec: SourceSpec) -> CheckOutcome:
     without overlap or gap: taken in order, each ends where the next begins, none ends before
     it begins, and only the last is open."""
     keys = ", ".join(quote(k) for k in spec.keys)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("history", history.select(validity_columns(spec)))
         con.execute(

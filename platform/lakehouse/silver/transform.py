@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lakehouse.lake import duck
 from lakehouse.lake.quarantine import QUARANTINE_SCHEMA
 from lakehouse.silver.rules import RAW_PREFIX, masked, raw_value, reason_expressions, typed_value
 from lakehouse.sources import LANDING_DATE, METADATA_COLUMNS, SourceSpec
@@ -132,9 +132,8 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
         raise ValueError(f"source {spec.name!r}: bronze lacks landed column(s) {missing}")
     params = {"pii_key": pii_key} if spec.pii_columns else None
     bronze_rows = bronze.num_rows
-    con = duckdb.connect()
+    con = duck.connect()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         positions = pa.array(np.arange(bronze_rows, dtype=np.int64))
         con.register("bronze", bronze.append_column(ROW, positions))
         con.execute(_ranked_sql(spec))
@@ -170,7 +169,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
 def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
     """One row per business key of ``rows``: its latest version (see ``version_order``)."""
     keys = ", ".join(quote(k) for k in spec.keys)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("versions", rows.append_column(ROW, pa.array(np.arange(rows.num_rows))))
         positions = con.sql(
@@ -191,7 +190,7 @@ def replaced_days(day: date, located: pa.Table, winners: pa.Table, keys: list[st
     """
     pair = [*keys, LANDING_DATE]
     cols = ", ".join(quote(c) for c in pair)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("located", located.select(pair))
         con.register("winners", winners.select(pair))

@@ -130,3 +130,29 @@ def test_a_process_that_exits_leaves_no_write_ahead_log_behind(home: Path) -> No
     runs = home / "history" / "runs"
     assert list(runs.glob("*.db")), "the run wrote no database"
     assert sorted(p.name for p in runs.glob("*.db-*")) == []
+
+
+def test_a_table_found_once_is_not_looked_up_again(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster asks whether the check table exists before every check event it stores."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    asked: list[str] = []
+    original = SqliteEventLogStorage.has_table
+
+    def counted(storage: SqliteEventLogStorage, name: str) -> bool:
+        asked.append(name)
+        return original(storage, name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        storage = instance.event_log_storage
+        assert storage.has_table("asset_check_executions")
+        assert storage.supports_asset_checks
+        assert not storage.has_table("no_such_table")
+        assert not storage.has_table("no_such_table")
+        assert asked == ["asset_check_executions", "no_such_table", "no_such_table"]
+        storage.wipe()
+        assert storage.has_table("asset_check_executions")
+        assert asked[-1] == "asset_check_executions", "wipe forgets what it found"

@@ -1,0 +1,180 @@
+"""The dbt project's parse, kept ready for the next build in any process.
+
+A gold step's ``dbt build`` runs in the step's process (``dbt_in_process``), and each run is a
+fresh process. dbt's own partial parsing still costs every first build in a process ~1.5 s of
+a small day's ~3.7 s (``bench/RESULTS.md``): decoding the saved state (msgpack), re-checking
+every file, then writing the manifest twice. Here the parsed ``Manifest`` is pickled once into
+the project's target folder, next to dbt's own state, and a build loads it in ~40 ms and hands
+it to dbt (``dbtRunner(manifest=...)``, dbt's documented way to reuse a parse), which then
+skips parsing and writes no manifest.
+
+A saved parse is used only while everything it was made from is unchanged: the project's
+files (paths, sizes, modification times), dbt's and Python's versions, the profiles folder and
+flags, and the environment variables the parse read; anything else parses again and replaces
+it. dbt's compile changes the manifest it is given (an ephemeral model's CTEs are injected
+once), so every build gets a copy of its own. The file holds a pickle: it is trusted as the
+project's own files are (whoever can write the target folder can already change the models).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+from lakehouse.gold.dbt_in_process import ONE_AT_A_TIME
+from lakehouse.gold.project import project_files
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+"""dbt's saved parse state, in a target folder."""
+
+
+@dataclass(frozen=True)
+class ParseKey:
+    """What a parse is made from besides the files: the project, profiles and dbt flags."""
+
+    project_dir: Path
+    profiles_dir: Path
+    flags: tuple[str, ...] = ()
+    """dbt's global flags and ``--profile`` / ``--target``, as the build passes them."""
+
+    def cache_file(self) -> Path:
+        """Where this key's parse is kept: the project's target folder."""
+        digest = hashlib.sha256(repr((str(self.profiles_dir), self.flags)).encode()).hexdigest()
+        return self.project_dir / "target" / f"lakehouse_parse-{digest[:12]}.pickle"
+
+    def stamp(self) -> tuple[object, ...]:
+        """The versions and the project's files (path, size, modification time) right now."""
+        files = []
+        for path in project_files(self.project_dir):
+            stat = path.stat()
+            files.append((str(path.relative_to(self.project_dir)), stat.st_size, stat.st_mtime_ns))
+        versions = (sys.version, installed_version("dbt-core"), installed_version("dbt-duckdb"))
+        return (*versions, str(self.profiles_dir), self.flags, *files)
+
+
+@dataclass(frozen=True)
+class _Parse:
+    stamp: tuple[object, ...]
+    env_vars: dict[str, str]
+    manifest: bytes
+
+    def current(self, stamp: tuple[object, ...]) -> bool:
+        return self.stamp == stamp and all(os.environ.get(k) == v for k, v in self.env_vars.items())
+
+
+def reuse_parse_state(project_dir: Path, target: Path) -> None:
+    """Copy the project's partial-parse state into ``target`` (as dagster-dbt does for its
+    subprocess), so dbt skips parsing what did not change."""
+    state = project_dir / "target" / PARTIAL_PARSE_FILE
+    copy = target / PARTIAL_PARSE_FILE
+    if state.is_file() and not copy.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(state, copy)
+
+
+def parse_command(key: ParseKey, target: Path) -> list[str]:
+    """dbt's arguments for parsing ``key``'s project into ``target`` without JSON artifacts."""
+    return [
+        "parse",
+        *key.flags,
+        "--no-write-json",
+        "--project-dir",
+        str(key.project_dir),
+        "--profiles-dir",
+        str(key.profiles_dir),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target),
+        "--quiet",
+        "--no-send-anonymous-usage-stats",
+    ]
+
+
+class ParseCache:
+    """Parsed manifests, in this process and in the project's target folder."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parses: dict[ParseKey, _Parse] = {}
+
+    def manifest(self, key: ParseKey) -> Any | None:
+        """A copy of the parsed manifest of ``key`` (a dbt ``Manifest``), parsing when no
+        saved parse is current; None when the project does not parse (the build then parses
+        itself and reports why)."""
+        stamp = key.stamp()
+        with self._lock:
+            parse = self._parses.get(key)
+            if parse is None or not parse.current(stamp):
+                parse = _read(key.cache_file())
+            if parse is None or not parse.current(stamp):
+                parse = _parse(key, stamp)
+                if parse is not None:
+                    _write(key.cache_file(), parse)
+            if parse is None:
+                self._parses.pop(key, None)
+                return None
+            self._parses[key] = parse
+        return pickle.loads(parse.manifest)
+
+
+def _read(path: Path) -> _Parse | None:
+    try:
+        stamp, env_vars, manifest = pickle.loads(path.read_bytes())
+    except Exception:  # missing, half-written by a killed process, or another version's
+        return None
+    return _Parse(stamp, env_vars, manifest)
+
+
+def _write(path: Path, parse: _Parse) -> None:
+    """Replace ``path`` atomically: concurrent runs read a whole parse or none."""
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(pickle.dumps((parse.stamp, parse.env_vars, parse.manifest)))
+        os.replace(partial, path)
+    except OSError:  # a read-only project: the parse still serves this process
+        partial.unlink(missing_ok=True)
+
+
+def _parse(key: ParseKey, stamp: tuple[object, ...]) -> _Parse | None:
+    from dbt.cli.main import dbtRunner
+
+    scratch = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
+    try:
+        reuse_parse_state(key.project_dir, scratch)
+        with ONE_AT_A_TIME:
+            result = dbtRunner().invoke(parse_command(key, scratch))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if not result.success or result.result is None:
+        return None
+    env_vars = dict(getattr(result.result, "env_vars", None) or {})
+    return _Parse(stamp, env_vars, pickle.dumps(result.result))
+
+
+PARSES = ParseCache()
+"""This process's parses."""
+
+
+BUILDING_COMMANDS = frozenset({"build", "run", "test"})
+"""dbt commands that start from a saved parse (``parse``, ``ls`` … keep writing the manifest)."""
+
+
+def starts_from_saved_parse(args: Sequence[str]) -> bool:
+    """Whether a dbt command line builds (``BUILDING_COMMANDS``) without ``--vars`` (vars are
+    part of the parse)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    has_vars = any(a == "--vars" or a.startswith("--vars=") for a in args)
+    return command in BUILDING_COMMANDS and not has_vars

@@ -1,0 +1,36 @@
+"""DuckDB for the platform's own queries: connections to one in-memory database per process.
+
+``duckdb.connect()`` creates a whole database, ~35 ms on this machine, and a day's run opened
+41 of them (1.3 s of a 1 k-order day, ``bench/RESULTS.md``). A cursor of a database already
+open costs microseconds and is a connection of its own: the tables and Arrow data it registers
+and its temporary tables belong to it alone and go when it is closed, so callers stay as
+isolated as with a database each, as long as they create only temporary objects. Analysts' SQL
+never runs here: it gets a locked-down database of its own (``lakehouse.lake.sandbox``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+
+import duckdb
+
+_LOCK = threading.Lock()
+_DATABASES: dict[int, duckdb.DuckDBPyConnection] = {}
+"""This process's database (by process id: a forked child never uses its parent's)."""
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A new connection to this process's in-memory DuckDB database, its time zone UTC.
+
+    Close it when done (``try``/``finally``); create only temporary tables in it.
+    """
+    with _LOCK:
+        database = _DATABASES.get(os.getpid())
+        if database is None:
+            database = _DATABASES[os.getpid()] = duckdb.connect()
+            atexit.register(database.close)
+        connection = database.cursor()
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
