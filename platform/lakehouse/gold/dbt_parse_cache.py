@@ -34,6 +34,7 @@ from typing import Any
 
 from lakehouse.gold.dbt_in_process import ONE_AT_A_TIME
 from lakehouse.gold.project import project_files
+from lakehouse.settings import environment_holds
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 """dbt's saved parse state, in a target folder."""
@@ -70,7 +71,7 @@ class _Parse:
     manifest: bytes
 
     def current(self, stamp: tuple[object, ...]) -> bool:
-        return self.stamp == stamp and all(os.environ.get(k) == v for k, v in self.env_vars.items())
+        return self.stamp == stamp and environment_holds(self.env_vars)
 
 
 def reuse_parse_state(project_dir: Path, target: Path) -> None:

@@ -18,6 +18,10 @@ class SourceDeclarationError(ValueError):
     """A source YAML file is malformed; the message says file, line, field and reason."""
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (~10x faster), else the Python one."""
+
+
 def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
     """Map every key path in a YAML document to its 1-based line."""
     lines = {path: node.start_mark.line + 1}
@@ -66,18 +70,18 @@ def parse_source(text: str, origin: str) -> SourceSpec:
         SourceDeclarationError: invalid YAML or an invalid declaration.
     """
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise SourceDeclarationError(f"{origin}:{line}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or node is None:
+    if not isinstance(data, dict):
         raise SourceDeclarationError(f"{origin}:1: expected a mapping with name, landing, columns")
     try:
         return SourceSpec.model_validate(data)
     except ValidationError as exc:
-        lines = _line_index(node)
+        # The document's node tree only for the error's line numbers (parsing is costly).
+        lines = _line_index(yaml.compose(text, Loader=_LOADER))
         problems = []
         for error in exc.errors():
             message = error["msg"].removeprefix("Value error, ")
