@@ -15,6 +15,7 @@ from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
 
 from lakehouse.lake import DeltaStore, duck
 from lakehouse.lake.upsert import conform
@@ -52,20 +53,19 @@ def _in_days(days: Sequence[date]) -> pc.Expression:
 
 
 def _read(
-    store: DeltaStore, spec: SourceSpec, columns: list[str], where: pc.Expression
+    dataset: pads.Dataset | None, spec: SourceSpec, columns: list[str], where: pc.Expression
 ) -> pa.Table:
     """History rows matching ``where``, in the history schema's ``columns`` (a column added
-    to the declaration later reads as nulls); none when there is no history yet."""
+    to the declaration later reads as nulls); none when there is no history yet (None)."""
     wanted = pa.schema([history_schema(spec).field(c) for c in columns])
-    if not store.exists(history_key(spec)):
+    if dataset is None:
         return wanted.empty_table()
-    dataset = store.dataset(history_key(spec))
     present = [c for c in columns if c in dataset.schema.names]
     return conform(dataset.to_table(columns=present, filter=where), wanted)
 
 
 def _rows_with_keys(
-    store: DeltaStore, spec: SourceSpec, keys: pa.Table, where: pc.Expression
+    dataset: pads.Dataset | None, spec: SourceSpec, keys: pa.Table, where: pc.Expression
 ) -> pa.Table:
     """The history rows matching ``where`` whose business key is in ``keys``, all columns;
     the scan skips files outside the keys' range."""
@@ -73,7 +73,7 @@ def _rows_with_keys(
     if keys.num_rows == 0:
         return schema.empty_table()
     scan = key_range(keys.column(spec.keys[0]), schema.field(spec.keys[0]))
-    found = _read(store, spec, schema.names, where if scan is None else scan & where)
+    found = _read(dataset, spec, schema.names, where if scan is None else scan & where)
     return found.join(keys, spec.keys, join_type="left semi")
 
 
@@ -112,24 +112,26 @@ def history_update(
     table; a late, older version shortens its predecessor wherever that lives.
     """
     schema = history_schema(spec)
+    # One snapshot of the history for the whole update (and one log read).
+    stored = store.dataset(history_key(spec)) if store.exists(history_key(spec)) else None
     published = sorted(set(days))
-    before = _read(store, spec, spec.keys, _in_days(published))
+    before = _read(stored, spec, spec.keys, _in_days(published))
     touched = (
         pa.concat_tables([_key_columns(candidate, spec), _key_columns(before, spec)])
         .group_by(spec.keys)
         .aggregate([])
     )
-    elsewhere = _rows_with_keys(store, spec, touched, ~_in_days(published))
+    elsewhere = _rows_with_keys(stored, spec, touched, ~_in_days(published))
     silver = silver_schema(spec)
     delivered = pa.concat_tables([conform(candidate, silver), elsewhere.select(silver.names)])
     versions = with_validity(delivered, spec)
     replaced = sorted({*published, *_changed_days(elsewhere, versions, spec)})
     others = [d for d in replaced if d not in published]
-    kept = _read(store, spec, schema.names, _in_days(others)) if others else schema.empty_table()
+    kept = _read(stored, spec, schema.names, _in_days(others)) if others else schema.empty_table()
     kept = conform(kept.join(touched, spec.keys, join_type="left anti"), schema)
     rows = pa.concat_tables([versions.filter(_in_days(replaced)), kept])
     checked = validity_columns(spec)
-    rest = _read(store, spec, checked, ~_in_days(replaced))
+    rest = _read(stored, spec, checked, ~_in_days(replaced))
     whole = pa.concat_tables([rest, rows.select(checked)])
     return HistoryUpdate(rows, replaced, check_validity(whole, spec))
 

@@ -87,11 +87,16 @@ def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
     return pa.concat_tables([k.select(names) for k in keys]).group_by(names).aggregate([])
 
 
-def _day_keys(store: DeltaStore, key: list[str], spec: SourceSpec, days: list[date]) -> pa.Table:
-    if not store.exists(key):
+def _stored(store: DeltaStore, key: list[str]) -> pads.Dataset | None:
+    """Table ``key`` as one snapshot for the whole update (None: not written yet)."""
+    return store.dataset(key) if store.exists(key) else None
+
+
+def _day_keys(stored: pads.Dataset | None, spec: SourceSpec, days: list[date]) -> pa.Table:
+    if stored is None:
         return pa.table({})
     in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
-    return store.dataset(key).to_table(columns=spec.keys, filter=in_days)
+    return stored.to_table(columns=spec.keys, filter=in_days)
 
 
 def _present(dataset: pads.Dataset, schema: pa.Schema) -> list[str]:
@@ -101,17 +106,15 @@ def _present(dataset: pads.Dataset, schema: pa.Schema) -> list[str]:
 
 
 def _rows_with_keys(
-    store: DeltaStore,
-    key: list[str],
+    dataset: pads.Dataset | None,
     keys: pa.Table,
     spec: SourceSpec,
     schema: pa.Schema,
     where: pc.Expression | None = None,
 ) -> pa.Table:
-    """The rows of table ``key`` whose business key is in ``keys`` (files pruned by key range)."""
-    if not store.exists(key) or keys.num_rows == 0:
+    """The rows of ``dataset`` whose business key is in ``keys`` (files pruned by key range)."""
+    if dataset is None or keys.num_rows == 0:
         return schema.empty_table()
-    dataset = store.dataset(key)
     first = spec.keys[0]
     scan = key_range(keys.column(first), dataset.schema.field(first))
     if where is not None:
@@ -130,30 +133,31 @@ def fact_update(
     the history table, read only where the keys' range lies; the current table is rewritten
     for the day and for any other day whose rows change. Cost follows the day's keys.
     """
-    current, history = ["silver", spec.name], history_key(spec)
+    # One snapshot of each table for the whole update (and one log read each).
+    current = _stored(store, ["silver", spec.name])
+    history = _stored(store, history_key(spec))
     schema = silver_schema(spec)
     published = [day] if isinstance(day, date) else sorted(day)
-    published_before = [_day_keys(store, k, spec, published) for k in (history, current)]
+    published_before = [_day_keys(t, spec, published) for t in (history, current)]
     touched = _distinct([candidate, *(t for t in published_before if t.num_rows)], spec.keys)
     elsewhere = ~pc.field(LANDING_DATE).isin(pa.array(published, pa.date32()))
-    earlier = _rows_with_keys(store, history, touched, spec, schema, elsewhere)
+    earlier = _rows_with_keys(history, touched, spec, schema, elsewhere)
     winners = latest_versions(pa.concat_tables([conform(candidate, schema), earlier]), spec)
     located = _rows_with_keys(
-        store, current, touched, spec, pa.schema([schema.field(c) for c in locator(spec)])
+        current, touched, spec, pa.schema([schema.field(c) for c in locator(spec)])
     )
     days = sorted({*published, *replaced_days(published[0], located, winners, spec.keys)})
     in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
     kept = schema.empty_table()
     others = [d for d in days if d not in published]
-    if others and store.exists(current):
+    if others and current is not None:
         other_days = pc.field(LANDING_DATE).isin(pa.array(others, pa.date32()))
-        stored = store.dataset(current)
-        kept = stored.to_table(columns=_present(stored, schema), filter=other_days)
+        kept = current.to_table(columns=_present(current, schema), filter=other_days)
         kept = conform(kept.join(touched, spec.keys, join_type="left anti"), schema)
     rows = pa.concat_tables([winners.filter(in_days), kept])
     rest = (
-        store.dataset(current).to_table(columns=spec.keys, filter=~in_days)
-        if store.exists(current)
+        current.to_table(columns=spec.keys, filter=~in_days)
+        if current is not None
         else pa.schema([schema.field(k) for k in spec.keys]).empty_table()
     )
     return FactUpdate(rows, days, check_table_unique_keys(rest, rows, spec))
