@@ -273,6 +273,41 @@ def test_only_the_lake_writes_delta_tables() -> None:
     assert not violations, _report(violations, "write Delta through lakehouse.lake (DeltaStore)")
 
 
+DUCKDB_DATABASES = ("duck.py", "sandbox.py", "catalog.py")
+"""The lake modules that open DuckDB databases: the shared one, the analysts' sandbox and the
+catalog of views."""
+
+
+def duckdb_databases(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
+    """Every call that opens a DuckDB database of its own (``duckdb.connect(...)``)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "connect"
+            and ast.unparse(node.func.value) == "duckdb"
+        ):
+            yield node, "duckdb.connect(...)"
+
+
+def test_queries_use_the_process_duckdb_database() -> None:
+    violations = [
+        line
+        for path in _python_files(PACKAGE)
+        if not (_is_under(path, PACKAGE / "lake") and path.name in DUCKDB_DATABASES)
+        for line in _located(path, duckdb_databases(_tree(path)))
+    ]
+    assert not violations, _report(
+        violations, "query through lakehouse.lake.duck.connect() (a database costs ~35 ms)"
+    )
+
+
+def test_duckdb_databases_are_found() -> None:
+    found = list(duckdb_databases(ast.parse("import duckdb\ncon = duckdb.connect()\n")))
+    assert [what for _, what in found] == ["duckdb.connect(...)"]
+    assert not list(duckdb_databases(ast.parse("con = duck.connect()\n")))
+
+
 def test_no_module_writes_the_environment() -> None:
     violations = [
         line

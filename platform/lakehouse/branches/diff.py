@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from deltalake import DeltaTable
 
 from lakehouse.branches.pins import Branch
+from lakehouse.lake import duck
 from lakehouse.lake.branch_store import seeded_version
 from lakehouse.lake.catalog import discover_tables
 from lakehouse.sources import LANDING_DATE, SourceSpec
@@ -209,7 +210,7 @@ def diff_table(
     branch_rows = _read(branch_table, where)
     base_rows = _read(base_table, where) if base_table else branch_schema.empty_table()
     common = [n for n in branch_schema.names if n in base_schema.names and n not in keys]
-    con = duckdb.connect()
+    con = duck.connect()
     con.register("base", base_rows)
     con.register("branch", branch_rows)
     if keys and all(k in branch_schema.names for k in keys):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lakehouse.lake import duck
 from lakehouse.ml.config import Canary
 
 
@@ -36,7 +36,7 @@ class CanaryResult:
 
 def canary_rows(scores: pa.Table, labels: pa.Table, challenger: str) -> pa.Table:
     """Rows the challenger served, with the champion's shadow score and the final label."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("s", scores)
         con.register("l", labels)

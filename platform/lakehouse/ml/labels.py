@@ -6,8 +6,9 @@ it is provisional (no order yet) and neither training nor the canary uses it.
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
+
+from lakehouse.lake import duck
 
 LABEL_SCHEMA = pa.schema(
     [
@@ -61,7 +62,7 @@ def churn_labels(snapshots: pa.Table, orders: pa.Table, horizon_days: int) -> pa
     (``customer_id``, ``order_date``, ``status``); cancelled orders do not count."""
     if horizon_days < 1:
         raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("snapshot_rows", snapshots.select(["snapshot_date", "customer_id"]))
         con.register("order_rows", orders.select(["customer_id", "order_date", "status"]))

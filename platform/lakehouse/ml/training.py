@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from lakehouse.lake import duck
 from lakehouse.ml.config import FEATURES, ModelPolicy
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Split:
 
 def labelled(snapshots: pa.Table, labels: pa.Table) -> pa.Table:
     """Snapshot features joined to their final labels (provisional labels are left out)."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("s", snapshots)
         con.register("l", labels)
