@@ -84,22 +84,30 @@ def reuse_parse_state(project_dir: Path, target: Path) -> None:
         shutil.copy(state, copy)
 
 
-def parse_command(key: ParseKey, target: Path) -> list[str]:
-    """dbt's arguments for parsing ``key``'s project into ``target`` without JSON artifacts."""
+def project_args(project_dir: Path, profiles_dir: Path, target: Path) -> list[str]:
+    """dbt's arguments naming the project, its profiles and the target folder (artifacts and
+    logs), quiet and without usage statistics: what every platform invocation passes last."""
     return [
-        "parse",
-        *key.flags,
-        "--no-write-json",
         "--project-dir",
-        str(key.project_dir),
+        str(project_dir),
         "--profiles-dir",
-        str(key.profiles_dir),
+        str(profiles_dir),
         "--target-path",
         str(target),
         "--log-path",
         str(target),
         "--quiet",
         "--no-send-anonymous-usage-stats",
+    ]
+
+
+def parse_command(key: ParseKey, target: Path) -> list[str]:
+    """dbt's arguments for parsing ``key``'s project into ``target`` without JSON artifacts."""
+    return [
+        "parse",
+        *key.flags,
+        "--no-write-json",
+        *project_args(key.project_dir, key.profiles_dir, target),
     ]
 
 

@@ -19,6 +19,7 @@ from lakehouse.gold.dbt_in_process import InProcessDbt
 from lakehouse.gold.dbt_parse_cache import (
     PARSES,
     ParseKey,
+    project_args,
     reuse_parse_state,
     starts_from_saved_parse,
 )
@@ -121,16 +122,7 @@ class LakehouseDbtCliResource(DbtCliResource):
                 if params.indirect_selection
                 else []
             ),
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(self.profiles_dir or project_dir),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-            "--quiet",
-            "--no-send-anonymous-usage-stats",
+            *project_args(project_dir, Path(self.profiles_dir or project_dir), target),
         ]
         return DbtCliInvocation(
             process=InProcessDbt(  # type: ignore[arg-type]
