@@ -27,8 +27,11 @@ from lakehouse.sources import LANDING_DATE, load_sources
 DBT_PROJECT_DIR = project_dir() / "dbt_project"
 """The dbt project; its ``profiles.yml`` is in the same folder (``--profiles-dir``)."""
 
-PROJECT_SOURCES = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
-"""What ``dbt parse`` reads, under the dbt project folder."""
+PROJECT_SOURCES = (
+    *("models", "macros", "tests", "seeds", "snapshots", "analyses", "dbt_packages"),
+    *("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "selectors.yml"),
+)
+"""What ``dbt parse`` reads, under the dbt project folder (absent ones are skipped)."""
 
 PARTITION_COLUMN = "order_date"
 """The business date the daily-partitioned marts are partitioned by."""

@@ -22,7 +22,7 @@ def project(tmp_path: Path) -> Path:
         source = DBT_PROJECT_DIR / name
         if source.is_dir():
             shutil.copytree(source, copy / name)
-        else:
+        elif source.is_file():
             shutil.copy(source, copy / name)
     return copy
 
@@ -105,3 +105,12 @@ def test_a_half_written_saved_parse_is_ignored(project: Path) -> None:
 )
 def test_only_builds_without_vars_start_from_a_saved_parse(args: list[str], expected: bool) -> None:
     assert starts_from_saved_parse(args) is expected
+
+
+@pytest.mark.parametrize("added", ["seeds/countries.csv", "snapshots/s.sql", "packages.yml"])
+def test_any_file_dbt_parses_changes_the_stamp(project: Path, added: str) -> None:
+    key = ParseKey(project, project)
+    before = key.stamp()
+    (project / added).parent.mkdir(parents=True, exist_ok=True)
+    (project / added).write_text("x\n", encoding="utf-8")
+    assert key.stamp() != before
