@@ -8,17 +8,28 @@ the project's target folder, next to dbt's own state, and a build loads it in ~4
 it to dbt (``dbtRunner(manifest=...)``, dbt's documented way to reuse a parse), which then
 skips parsing and writes no manifest.
 
-A saved parse is used only while everything it was made from is unchanged: the project's
-files (paths, sizes, modification times), dbt's and Python's versions, the profiles folder and
-flags, and the environment variables the parse read; anything else parses again and replaces
-it. dbt's compile changes the manifest it is given (an ephemeral model's CTEs are injected
-once), so every build gets a copy of its own. The file holds a pickle: it is trusted as the
-project's own files are (whoever can write the target folder can already change the models).
+A saved parse is used only while what it was made from is unchanged: every file dbt parses
+in the project's standard folders (``PROJECT_SOURCES``: path, size, modification time) and an
+outside ``profiles.yml``, Python's and the dbt packages' versions, the profiles folder and
+flags, the environment variables dbt recorded while parsing (``env_var`` in models, macros
+and YAML) and those choosing the profile and target; otherwise dbt parses again and the file
+is replaced. A command that sets vars, a target, a profile or folders parses itself. Not
+covered: custom ``*-paths`` in ``dbt_project.yml`` (this project uses the standard ones) and
+variables read only in ``dbt_project.yml`` / ``profiles.yml`` (none here).
+
+dbt's compile changes the manifest it is given (an ephemeral model's CTEs are injected once),
+so every build gets a copy of its own; the copy is pickled by field name, not through dbt's
+positional ``__reduce_ex__`` (see :class:`_ManifestPickler`). The file holds a pickle: it is
+trusted as the project's own files are (whoever can write the target folder can already change
+the models). A build on a saved parse runs with ``--no-write-json``: the step writes
+``run_results.json`` from dbt's result, which does not exist when dbt itself raised (its debug
+log and compiled SQL are still in the target folder).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import shutil
@@ -27,17 +38,34 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
 from lakehouse.gold.dbt_in_process import ONE_AT_A_TIME
 from lakehouse.gold.project import project_files
-from lakehouse.settings import environment_holds
+from lakehouse.settings.environment import environment_holds, environment_values
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 """dbt's saved parse state, in a target folder."""
+
+DEFAULT_ENV_PLACEHOLDER = "DBT_DEFAULT_PLACEHOLDER"
+"""What dbt records for ``env_var(name, default)`` read while ``name`` was unset."""
+
+CACHE_FORMAT = 2
+"""Version of the saved file's layout and pickling (a file of another version is parsed anew)."""
+
+DBT_PACKAGES = ("dbt-core", "dbt-adapters", "dbt-common", "dbt-duckdb")
+"""Whose versions a parse depends on (dbt-adapters ships dbt's global macros)."""
+
+PROFILE_VARIABLES = ("DBT_PROFILE", "DBT_TARGET", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR")
+"""Environment variables that choose what dbt parses for."""
+
+LOCATION_FLAGS = frozenset(
+    {"--vars", "--target", "-t", "--profile", "--project-dir", "--profiles-dir"}
+)
+"""Flags of a command that change what it must be parsed for: such a command parses itself."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +88,19 @@ class ParseKey:
         for path in project_files(self.project_dir):
             stat = path.stat()
             files.append((str(path.relative_to(self.project_dir)), stat.st_size, stat.st_mtime_ns))
-        versions = (sys.version, installed_version("dbt-core"), installed_version("dbt-duckdb"))
-        return (*versions, str(self.profiles_dir), self.flags, *files)
+        versions = tuple(installed_version(p) for p in DBT_PACKAGES)
+        profiles = self.profiles_dir / "profiles.yml"
+        if profiles.is_file() and self.profiles_dir.resolve() != self.project_dir.resolve():
+            stat = profiles.stat()
+            files.append((str(profiles), stat.st_size, stat.st_mtime_ns))
+        return (CACHE_FORMAT, sys.version, *versions, str(self.profiles_dir), self.flags, *files)
 
 
 @dataclass(frozen=True)
 class _Parse:
     stamp: tuple[object, ...]
-    env_vars: dict[str, str]
+    env_vars: dict[str, str | None]
+    """The environment variables the parse depends on and their values (None: unset)."""
     manifest: bytes
 
     def current(self, stamp: tuple[object, ...]) -> bool:
@@ -157,6 +190,39 @@ def _write(path: Path, parse: _Parse) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _rebuilt_manifest(fields: dict[str, Any]) -> Any:
+    """A ``Manifest`` from its public fields; dbt rebuilds lookups and caches on first use."""
+    from dbt.contracts.graph.manifest import Manifest
+
+    return Manifest(**fields)
+
+
+class _ManifestPickler(pickle.Pickler):
+    """Pickles a dbt ``Manifest`` by its public fields, by name.
+
+    dbt's own ``Manifest.__reduce_ex__`` rebuilds it from positional arguments that skip
+    ``fixtures`` (dbt-core 1.11): every lookup after it lands one field early, and a manifest
+    that had built its lookups resolves no ``source()`` once unpickled.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        from dbt.contracts.graph.manifest import Manifest
+
+        if type(obj) is Manifest:
+            public = {
+                f.name: getattr(obj, f.name) for f in fields(obj) if not f.name.startswith("_")
+            }
+            return _rebuilt_manifest, (public,)
+        return NotImplemented
+
+
+def dumps_manifest(manifest: Any) -> bytes:
+    """``manifest`` pickled (see :class:`_ManifestPickler`); ``pickle.loads`` reads it back."""
+    buffer = io.BytesIO()
+    _ManifestPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(manifest)
+    return buffer.getvalue()
+
+
 def _parse(key: ParseKey, stamp: tuple[object, ...]) -> _Parse | None:
     from dbt.cli.main import dbtRunner
 
@@ -169,8 +235,12 @@ def _parse(key: ParseKey, stamp: tuple[object, ...]) -> _Parse | None:
         shutil.rmtree(scratch, ignore_errors=True)
     if not result.success or result.result is None:
         return None
-    env_vars = dict(getattr(result.result, "env_vars", None) or {})
-    return _Parse(stamp, env_vars, pickle.dumps(result.result))
+    # A variable read with a default while unset is recorded as dbt's placeholder: it must
+    # stay unset. The variables that choose the profile and target count too.
+    read = dict(getattr(result.result, "env_vars", None) or {})
+    env_vars = {k: None if v == DEFAULT_ENV_PLACEHOLDER else v for k, v in read.items()}
+    env_vars.update(environment_values(PROFILE_VARIABLES))
+    return _Parse(stamp, env_vars, dumps_manifest(result.result))
 
 
 PARSES = ParseCache()
@@ -182,8 +252,8 @@ BUILDING_COMMANDS = frozenset({"build", "run", "test"})
 
 
 def starts_from_saved_parse(args: Sequence[str]) -> bool:
-    """Whether a dbt command line builds (``BUILDING_COMMANDS``) without ``--vars`` (vars are
-    part of the parse)."""
+    """Whether a dbt command line builds (``BUILDING_COMMANDS``) with none of the flags that
+    change what it is parsed for (``LOCATION_FLAGS``: vars, target, profile, folders)."""
     command = next((a for a in args if not a.startswith("-")), None)
-    has_vars = any(a == "--vars" or a.startswith("--vars=") for a in args)
-    return command in BUILDING_COMMANDS and not has_vars
+    changes_parse = any(a.split("=", 1)[0] in LOCATION_FLAGS for a in args)
+    return command in BUILDING_COMMANDS and not changes_parse

@@ -30,6 +30,7 @@ DBT_PROJECT_DIR = project_dir() / "dbt_project"
 PROJECT_SOURCES = (
     *("models", "macros", "tests", "seeds", "snapshots", "analyses", "dbt_packages"),
     *("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "selectors.yml"),
+    "catalogs.yml",
 )
 """What ``dbt parse`` reads, under the dbt project folder (absent ones are skipped)."""
 

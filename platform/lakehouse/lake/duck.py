@@ -21,16 +21,33 @@ _DATABASES: dict[int, duckdb.DuckDBPyConnection] = {}
 """This process's database (by process id: a forked child never uses its parent's)."""
 
 
+def _close_in(pid: int, database: duckdb.DuckDBPyConnection) -> None:
+    """Close ``database`` at exit, in the process that opened it only (never in a fork)."""
+    if os.getpid() == pid:
+        database.close()
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    pid = os.getpid()
+    database = _DATABASES.get(pid)
+    if database is None:
+        database = _DATABASES[pid] = duckdb.connect()
+        atexit.register(_close_in, pid, database)
+    return database
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """A new connection to this process's in-memory DuckDB database, its time zone UTC.
 
-    Close it when done (``try``/``finally``); create only temporary tables in it.
+    Close it when done (``try``/``finally``); create only temporary tables in it. A database
+    that a fatal error invalidated (or that was closed) is replaced by a new one.
     """
     with _LOCK:
-        database = _DATABASES.get(os.getpid())
-        if database is None:
-            database = _DATABASES[os.getpid()] = duckdb.connect()
-            atexit.register(database.close)
-        connection = database.cursor()
-    connection.execute("SET TimeZone = 'UTC'")
+        try:
+            connection = _database().cursor()
+            connection.execute("SET TimeZone = 'UTC'")
+        except duckdb.Error:
+            _DATABASES.pop(os.getpid(), None)
+            connection = _database().cursor()
+            connection.execute("SET TimeZone = 'UTC'")
     return connection

@@ -128,12 +128,6 @@ def project_dir() -> Path:
     return Path.cwd()
 
 
-def environment_holds(values: Mapping[str, str]) -> bool:
-    """Whether each variable in ``values`` has that value in this process's environment (so a
-    result computed from them, such as a saved dbt parse, still holds)."""
-    return all(os.environ.get(name) == value for name, value in values.items())
-
-
 def _parse_env(value: str) -> Environment:
     try:
         return Environment(value.strip().lower())

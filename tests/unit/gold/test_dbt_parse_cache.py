@@ -47,6 +47,11 @@ def test_a_parse_is_saved_and_loaded_by_another_process(
     again = ParseCache().manifest(key)  # a new process: nothing in memory
     assert again is not None and _models(again) == _models(first)
     assert again is not first, "every build gets a copy of its own (compiling changes it)"
+    # A full parse builds dbt's lookups: the copy must still resolve sources and refs.
+    source = next(iter(again.sources.values()))
+    found = again.resolve_source(source.source_name, source.name, "lakehouse", "lakehouse")
+    assert found is not None and found.unique_id == source.unique_id
+    assert again.resolve_ref(None, "orders_daily", None, None, "lakehouse", "lakehouse")
 
 
 def test_an_edited_project_is_parsed_again(project: Path) -> None:
@@ -82,6 +87,10 @@ def test_a_parse_is_current_only_while_the_variables_it_read_are_unchanged(
     monkeypatch.delenv("LAKEHOUSE_TEST_PARSED")
     assert not parse.current(("stamp",))
     assert "LAKEHOUSE_TEST_PARSED" not in os.environ
+    unset = dbt_parse_cache._Parse(("stamp",), {"LAKEHOUSE_TEST_PARSED": None}, b"")
+    assert unset.current(("stamp",)), "read while unset (dbt's default): holds while unset"
+    monkeypatch.setenv("LAKEHOUSE_TEST_PARSED", "now set")
+    assert not unset.current(("stamp",))
 
 
 def test_a_half_written_saved_parse_is_ignored(project: Path) -> None:
@@ -101,6 +110,10 @@ def test_a_half_written_saved_parse_is_ignored(project: Path) -> None:
         (["ls", "--resource-type", "model"], False),
         (["build", "--vars", '{"min_date": "2026-01-01"}'], False),
         (["build", '--vars={"a": 1}'], False),
+        (["build", "--target", "prod"], False),
+        (["build", "-t", "prod"], False),
+        (["run", "--profile=other"], False),
+        (["test", "--project-dir", "/elsewhere"], False),
     ],
 )
 def test_only_builds_without_vars_start_from_a_saved_parse(args: list[str], expected: bool) -> None:

@@ -39,3 +39,15 @@ def test_what_a_connection_registers_or_creates_is_its_own() -> None:
             again.execute("SELECT * FROM kept")
     finally:
         again.close()
+
+
+def test_a_closed_or_invalidated_database_is_replaced() -> None:
+    duck.connect().close()
+    database = next(iter(duck._DATABASES.values()))
+    database.close()  # as a fatal DuckDB error leaves it: every new cursor fails
+    connection = duck.connect()
+    try:
+        assert connection.execute("SELECT 41 + 1").fetchone() == (42,)
+        assert next(iter(duck._DATABASES.values())) is not database
+    finally:
+        connection.close()
