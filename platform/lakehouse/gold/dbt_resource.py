@@ -46,17 +46,17 @@ class LakehouseDbtCliResource(DbtCliResource):
 
     in_process: bool = Field(default=True, description="run dbt inside the step's process")
 
+    def _profile_args(self) -> list[str]:
+        """``--profile`` / ``--target`` when the resource sets them."""
+        return [
+            *(["--profile", self.profile] if self.profile else []),
+            *(["--target", self.target] if self.target else []),
+        ]
+
     def _parse_key(self) -> ParseKey:
         project_dir = Path(self.project_dir)
-        return ParseKey(
-            project_dir,
-            Path(self.profiles_dir or project_dir),
-            (
-                *self.global_config_flags,
-                *(["--profile", self.profile] if self.profile else []),
-                *(["--target", self.target] if self.target else []),
-            ),
-        )
+        flags = (*self.global_config_flags, *self._profile_args())
+        return ParseKey(project_dir, Path(self.profiles_dir or project_dir), flags)
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None
@@ -113,8 +113,7 @@ class LakehouseDbtCliResource(DbtCliResource):
             self.dbt_executable,
             *self.global_config_flags,
             *cleaned,
-            *(["--profile", self.profile] if self.profile else []),
-            *(["--target", self.target] if self.target else []),
+            *self._profile_args(),
             *(["--no-write-json"] if parsed is not None else []),
             *params.selection_args,
             *(

@@ -47,8 +47,11 @@ def project_files(dbt_project: Path) -> list[Path]:
     found: list[Path] = []
     for name in PROJECT_SOURCES:
         path = dbt_project / name
-        found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    return [f for f in found if f.is_file()]
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+    return found
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:

@@ -36,6 +36,12 @@ def _database() -> duckdb.DuckDBPyConnection:
     return database
 
 
+def _cursor() -> duckdb.DuckDBPyConnection:
+    connection = _database().cursor()
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """A new connection to this process's in-memory DuckDB database, its time zone UTC.
 
@@ -44,10 +50,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     """
     with _LOCK:
         try:
-            connection = _database().cursor()
-            connection.execute("SET TimeZone = 'UTC'")
+            return _cursor()
         except duckdb.Error:
             _DATABASES.pop(os.getpid(), None)
-            connection = _database().cursor()
-            connection.execute("SET TimeZone = 'UTC'")
-    return connection
+            return _cursor()

@@ -116,6 +116,12 @@ class DeltaReader:
         """The table as a pyarrow dataset (partition pruning and filter pushdown)."""
         return self.table(key).to_pyarrow_dataset()
 
+    def dataset_if_exists(self, key: Key) -> pads.Dataset | None:
+        """The table as a pyarrow dataset, or None when it does not exist yet (one open of
+        the log, where ``exists`` then ``dataset`` open it twice)."""
+        table = self._resolve(key)
+        return None if table is None else table.to_pyarrow_dataset()
+
     def read(
         self,
         key: Key,

@@ -113,7 +113,7 @@ def history_update(
     """
     schema = history_schema(spec)
     # One snapshot of the history for the whole update (and one log read).
-    stored = store.dataset(history_key(spec)) if store.exists(history_key(spec)) else None
+    stored = store.dataset_if_exists(history_key(spec))
     published = sorted(set(days))
     before = _read(stored, spec, spec.keys, _in_days(published))
     touched = (

@@ -87,11 +87,6 @@ def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
     return pa.concat_tables([k.select(names) for k in keys]).group_by(names).aggregate([])
 
 
-def _stored(store: DeltaStore, key: list[str]) -> pads.Dataset | None:
-    """Table ``key`` as one snapshot for the whole update (None: not written yet)."""
-    return store.dataset(key) if store.exists(key) else None
-
-
 def _day_keys(stored: pads.Dataset | None, spec: SourceSpec, days: list[date]) -> pa.Table:
     if stored is None:
         return pa.table({})
@@ -134,8 +129,8 @@ def fact_update(
     for the day and for any other day whose rows change. Cost follows the day's keys.
     """
     # One snapshot of each table for the whole update (and one log read each).
-    current = _stored(store, ["silver", spec.name])
-    history = _stored(store, history_key(spec))
+    current = store.dataset_if_exists(["silver", spec.name])
+    history = store.dataset_if_exists(history_key(spec))
     schema = silver_schema(spec)
     published = [day] if isinstance(day, date) else sorted(day)
     published_before = [_day_keys(t, spec, published) for t in (history, current)]

@@ -51,6 +51,8 @@ def test_a_branch_reads_the_base_at_its_pinned_version_without_copying(
     assert branch.exists(ORDERS) and not Path(branch.uri(ORDERS)).exists()
     # A plain reader on the branch root resolves the same way (history, ad-hoc reads).
     assert DeltaReader(branch.root).table(ORDERS).version() == 1
+    pinned = branch.dataset_if_exists(ORDERS)
+    assert pinned is not None and pinned.to_table().num_rows == 3
 
 
 def test_a_branch_write_seeds_from_the_pin_and_leaves_the_base_alone(

@@ -76,6 +76,13 @@ def test_table_not_found_error_names_the_uri_and_says_to_materialise(store: Delt
         store.read(ORDERS)
 
 
+def test_dataset_if_exists_is_none_until_the_table_is_written(store: DeltaStore) -> None:
+    assert store.dataset_if_exists(ORDERS) is None
+    store.append(ORDERS, orders(DAY1, [1, 2]))
+    dataset = store.dataset_if_exists(ORDERS)
+    assert dataset is not None and dataset.to_table().num_rows == 2
+
+
 def test_append_creates_the_table_then_adds_rows_in_new_versions(store: DeltaStore) -> None:
     first = store.append(ORDERS, orders(DAY1, [1, 2]), partition_by=["order_date"])
     second = store.append(ORDERS, orders(DAY2, [3]))
