@@ -9,6 +9,7 @@ from lakehouse.bronze.ingest import NoLandingFilesError, ingest_partition
 from lakehouse.bronze.intake import Intake
 from lakehouse.bronze.ranges import ingest_range
 from lakehouse.bronze.table import bronze_schema
+from lakehouse.lake.memory import release_unused_memory
 from lakehouse.lake.metadata import RawMetadataValue, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.landing.assets import landing_key
@@ -129,6 +130,9 @@ def build_bronze_asset(
         check_specs=bronze_check_specs(bronze_key(spec)),
     )
     def bronze_table(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-        yield from materialize_bronze(context, lakehouse, spec)
+        try:
+            yield from materialize_bronze(context, lakehouse, spec)
+        finally:
+            release_unused_memory()  # the next step's peak starts from here
 
     return bronze_table

@@ -11,6 +11,7 @@ never runs here: it gets a locked-down database of its own (``lakehouse.lake.san
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 
@@ -54,3 +55,35 @@ def connect() -> duckdb.DuckDBPyConnection:
         except duckdb.Error:
             _DATABASES.pop(os.getpid(), None)
             return _cursor()
+
+
+_HEADROOM = 64 << 20
+"""Bytes above what live queries hold that a trim leaves DuckDB's buffer pool."""
+
+
+def trim_buffer_pool() -> None:
+    """Hand back the memory DuckDB's buffer pool keeps cached after queries end.
+
+    DuckDB keeps freed blocks for reuse up to its memory limit (80 % of RAM), so one large
+    query leaves the process gigabytes larger for the rest of its life. Lowering the limit to
+    what live data holds evicts the cache, as DuckDB's maintainers advise; the limit is then
+    reset to DuckDB's default (the platform sets no other). Data still held (an open cursor's
+    temporary table) stays. Call it between steps, not while another thread of the process
+    runs a large query: for that moment the limit is what live data holds plus 64 MiB.
+    """
+    with _LOCK:
+        database = _DATABASES.get(os.getpid())
+        if database is None:
+            return
+        cursor = database.cursor()
+        try:
+            ((used,),) = cursor.execute(
+                "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
+            ).fetchall()
+            with contextlib.suppress(duckdb.OutOfMemoryException):
+                cursor.execute(f"SET memory_limit = '{int(used) + _HEADROOM}B'")
+            cursor.execute("RESET memory_limit")
+        except duckdb.Error:
+            pass  # an invalidated database: connect() replaces it
+        finally:
+            cursor.close()

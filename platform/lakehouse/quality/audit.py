@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from lakehouse.lake import duck
+from lakehouse.lake.memory import release_unused_memory
 from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 from lakehouse.sources.types import quote
@@ -154,6 +155,7 @@ def check_table_unique_keys(rest: pa.Table, rows: pa.Table, spec: SourceSpec) ->
         sample = con.sql(f"SELECT * FROM duplicated LIMIT {SAMPLE_ROWS}").to_arrow_table()
     finally:
         con.close()
+        release_unused_memory()  # the whole table's keys were hashed
     return CheckOutcome(
         name=CheckName.TABLE_UNIQUE_KEYS,
         passed=count == 0,

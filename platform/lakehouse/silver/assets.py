@@ -9,6 +9,7 @@ import dagster as dg
 from lakehouse.bronze.assets import bronze_key, run_days
 from lakehouse.bronze.ranges import RANGE_ROWS, chunk_days, combine_days
 from lakehouse.lake import DeltaStore
+from lakehouse.lake.memory import release_unused_memory
 from lakehouse.lake.metadata import RawMetadataValue, table_rows, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.policy.assets import layer_asset
@@ -188,6 +189,9 @@ def build_silver_asset(
         freshness_policy=freshness_policy(spec),
     )
     def silver_table(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-        yield from materialize_silver(context, lakehouse, spec)
+        try:
+            yield from materialize_silver(context, lakehouse, spec)
+        finally:
+            release_unused_memory()  # the next step's peak starts from here
 
     return silver_table

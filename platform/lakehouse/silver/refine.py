@@ -149,7 +149,10 @@ def fact_update(
         other_days = pc.field(LANDING_DATE).isin(pa.array(others, pa.date32()))
         kept = current.to_table(columns=_present(current, schema), filter=other_days)
         kept = conform(kept.join(touched, spec.keys, join_type="left anti"), schema)
-    rows = pa.concat_tables([winners.filter(in_days), kept])
+    in_published = pc.is_in(winners.column(LANDING_DATE), pa.array(days, pa.date32()))
+    if pc.any(pc.invert(in_published)).as_py():  # a filter copies even when it keeps all
+        winners = winners.filter(in_published)
+    rows = pa.concat_tables([winners, kept])
     rest = (
         current.to_table(columns=spec.keys, filter=~in_days)
         if current is not None

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from lakehouse.lake import duck
+from lakehouse.lake.memory import release_unused_memory
 from lakehouse.lake.quarantine import QUARANTINE_SCHEMA
 from lakehouse.silver.rules import RAW_PREFIX, masked, raw_value, reason_expressions, typed_value
 from lakehouse.sources import LANDING_DATE, METADATA_COLUMNS, SourceSpec
@@ -154,6 +155,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
         published = con.sql(_published_sql(spec), params=params).to_arrow_table()
     finally:
         con.close()
+        release_unused_memory()  # the day's working tables: not kept for the next step
     if duplicates:
         reasons[DUPLICATE] = duplicates
     return SilverSplit(
@@ -167,7 +169,10 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
 
 
 def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
-    """One row per business key of ``rows``: its latest version (see ``version_order``)."""
+    """One row per business key of ``rows``: its latest version (see ``version_order``).
+
+    ``rows`` itself (no copy) when each key has one row, as a new day's facts mostly do.
+    """
     keys = ", ".join(quote(k) for k in spec.keys)
     con = duck.connect()
     try:
@@ -178,6 +183,9 @@ def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
         ).to_arrow_table()
     finally:
         con.close()
+        release_unused_memory()
+    if positions.num_rows == rows.num_rows:
+        return rows  # every row kept, in order
     return rows.take(positions.column(0))
 
 

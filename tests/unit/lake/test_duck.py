@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 import pytest
@@ -51,3 +53,31 @@ def test_a_closed_or_invalidated_database_is_replaced() -> None:
         assert next(iter(duck._DATABASES.values())) is not database
     finally:
         connection.close()
+
+
+def _resident_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+def test_trimming_returns_the_buffer_pool_cache_and_keeps_live_data() -> None:
+    live = duck.connect()
+    try:
+        live.execute("CREATE TEMP TABLE kept AS SELECT range AS n FROM range(1000)")
+        finished = duck.connect()
+        # A large query's blocks stay cached in the buffer pool after its connection closes.
+        finished.execute(
+            "CREATE TEMP TABLE big AS SELECT range AS n, range::VARCHAR AS s FROM range(20000000)"
+        )
+        finished.close()
+        cached = _resident_bytes()
+        duck.trim_buffer_pool()
+        assert cached - _resident_bytes() > 200 << 20  # the table took ~0.8 GB
+        assert live.execute("SELECT count(*) FROM kept").fetchone() == (1000,)
+        limit = live.execute("SELECT current_setting('memory_limit')").fetchone()
+        default = duckdb.connect().execute("SELECT current_setting('memory_limit')").fetchone()
+        assert limit == default
+    finally:
+        live.close()

@@ -52,6 +52,14 @@ def test_latest_version_by_order_by_then_landing_day_then_ingestion() -> None:
     assert picked == [("A", D2, 1), ("B", D2, 1), ("C", D2, 2), ("D", D1, 1)]
 
 
+def test_rows_with_one_version_per_key_come_back_as_they_are() -> None:
+    rows = versions([("B", 1, D1, 1), ("A", 2, D2, 1), ("C", None, D3, 1)])
+    assert latest_versions(rows, ORDERS) is rows  # no copy of a day that needs no choice
+    with_second_version = pa.concat_tables([rows, versions([("A", 3, D3, 1)])])
+    latest = latest_versions(with_second_version, ORDERS)
+    assert latest.column("order_id").to_pylist() == ["B", "C", "A"]  # input order kept
+
+
 def test_only_days_whose_rows_change_are_rewritten() -> None:
     located = versions([("A", 1, D1, 1), ("B", 1, D2, 1), ("C", 1, D3, 1)])
     winners = versions([("A", 2, D3, 1), ("B", 1, D2, 1), ("C", 1, D3, 1)])
