@@ -58,7 +58,8 @@ def version_order(spec: SourceSpec) -> list[str]:
     return [*order, f"{quote(LANDING_DATE)} DESC", '"_ingested_at" DESC', '"_source_file" DESC']
 
 
-def _ranked_sql(spec: SourceSpec) -> str:
+def _typed_sql(spec: SourceSpec) -> str:
+    """Bronze's rows typed, derived columns added, each landed value kept as ``__raw__``."""
     landed = [c for c in spec.columns if not c.expr]
     derived = [c for c in spec.columns if c.expr]
     lineage = ", ".join(quote(c) for c in METADATA_COLUMNS)
@@ -67,12 +68,7 @@ def _ranked_sql(spec: SourceSpec) -> str:
     extra = "".join(
         f",\n    CAST(({c.expr}) AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in derived
     )
-    reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
-    keys = ", ".join(quote(k) for k in spec.keys)
-    raw_names = ", ".join(quote(RAW_PREFIX + c.name) for c in landed)
-    # The landed values are needed by the rules, not kept: quarantine reads them back by _row.
     return f"""
-CREATE OR REPLACE TEMP TABLE ranked AS
 WITH typed AS (
   SELECT
     {typed},
@@ -80,15 +76,27 @@ WITH typed AS (
     {lineage},
     {ROW}
   FROM bronze
-), derived AS (
-  SELECT *{extra} FROM typed
-), checked AS (
+)
+SELECT *{extra} FROM typed"""
+
+
+def _ranked_sql(spec: SourceSpec) -> str:
+    """Each bronze row's broken rules (NULL: none) and its rank among its key's valid versions.
+
+    Only the row's position, its reasons and its rank are kept: the window sorts the keys and
+    ordering columns, not the day's rows (the published rows are typed again from bronze).
+    """
+    reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
+    keys = ", ".join(quote(k) for k in spec.keys)
+    return f"""
+CREATE OR REPLACE TEMP TABLE ranked AS
+WITH checked AS (
   SELECT *, list_filter([
       {reasons}
     ], lambda r: r IS NOT NULL) AS _reasons
-  FROM derived
+  FROM ({_typed_sql(spec)})
 )
-SELECT * EXCLUDE ({raw_names}),
+SELECT {ROW}, CASE WHEN len(_reasons) > 0 THEN _reasons END AS _reasons,
   row_number() OVER (
     PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(version_order(spec))}
   ) AS _rank
@@ -99,7 +107,12 @@ FROM checked
 def _published_sql(spec: SourceSpec) -> str:
     columns = ",\n  ".join(f"{masked(quote(c.name), c)} AS {quote(c.name)}" for c in spec.columns)
     lineage = ", ".join(quote(c) for c in METADATA_COLUMNS)
-    return f"SELECT\n  {columns},\n  {lineage}\nFROM ranked WHERE len(_reasons) = 0 AND _rank = 1"
+    return f"""
+SELECT
+  {columns},
+  {lineage}
+FROM ({_typed_sql(spec)})
+WHERE {ROW} IN (SELECT {ROW} FROM ranked WHERE _reasons IS NULL AND _rank = 1)"""
 
 
 def _quarantined_sql(spec: SourceSpec) -> str:
@@ -107,14 +120,13 @@ def _quarantined_sql(spec: SourceSpec) -> str:
     record = ", ".join(f"{quote(c.name)} := {masked(raw_value(c), c)}" for c in landed)
     return f"""
 SELECT
-  CASE WHEN len(r._reasons) > 0 THEN array_to_string(r._reasons, '; ') ELSE '{DUPLICATE}' END
+  CASE WHEN r._reasons IS NOT NULL THEN array_to_string(r._reasons, '; ') ELSE '{DUPLICATE}' END
     AS reason,
   CAST(to_json(struct_pack({record})) AS VARCHAR) AS record,
   'row' AS level,
   CAST(1 AS BIGINT) AS rows,
-  r._source_file, r._ingested_at, r.{quote(LANDING_DATE)}
-FROM (SELECT _row, _reasons, _source_file, _ingested_at, {quote(LANDING_DATE)} FROM ranked
-      WHERE len(_reasons) > 0 OR _rank > 1) AS r
+  bronze._source_file, bronze._ingested_at, bronze.{quote(LANDING_DATE)}
+FROM (SELECT {ROW}, _reasons FROM ranked WHERE _reasons IS NOT NULL OR _rank > 1) AS r
 JOIN bronze USING ({ROW})
 ORDER BY r.{ROW}
 """
@@ -126,7 +138,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
     Published rows are typed, conformed, valid against the contract's row rules, the latest
     of their business key (``order_by``, then ingestion time) and PII-masked. Quarantined rows
     carry their reasons and their landed values (PII masked the same way). Pass ``bronze``
-    without keeping a reference to let it be freed half-way (see ``refine_partition``).
+    without keeping a reference to let it be freed before the writes (``refine_partition``).
     """
     missing = [c for c in spec.landed_columns if c not in bronze.column_names]
     if missing:
@@ -139,20 +151,19 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
         con.register("bronze", bronze.append_column(ROW, positions))
         con.execute(_ranked_sql(spec))
         quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
-        # Bronze is not needed any more: when the caller kept no reference, it is freed here,
-        # before the published rows are materialised (peak memory: one copy of the day less).
-        con.unregister("bronze")
-        del bronze
         reasons = dict(
             con.sql(
                 "SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM ranked) GROUP BY r"
             ).fetchall()
         )
         invalid, duplicates = con.sql(
-            "SELECT count(*) FILTER (len(_reasons) > 0), "
-            "count(*) FILTER (len(_reasons) = 0 AND _rank > 1) FROM ranked"
+            "SELECT count(*) FILTER (_reasons IS NOT NULL), "
+            "count(*) FILTER (_reasons IS NULL AND _rank > 1) FROM ranked"
         ).fetchall()[0]
         published = con.sql(_published_sql(spec), params=params).to_arrow_table()
+        # Bronze is not needed any more: when the caller kept no reference, it is freed here.
+        con.unregister("bronze")
+        del bronze
     finally:
         con.close()
         release_unused_memory()  # the day's working tables: not kept for the next step
