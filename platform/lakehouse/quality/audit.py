@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from lakehouse.lake import duck
 from lakehouse.lake.memory import release_unused_memory
@@ -135,16 +136,20 @@ def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutco
     return _failing(con, condition, CheckName.VALUE_RANGES, "Numeric columns lie in their ranges.")
 
 
-def check_table_unique_keys(rest: pa.Table, rows: pa.Table, spec: SourceSpec) -> CheckOutcome:
+def check_table_unique_keys(
+    rest: pa.Table | pads.Scanner, rows: pa.Table, spec: SourceSpec
+) -> CheckOutcome:
     """The keys of the table after a publish are unique: ``rows`` plus the ``rest`` it keeps.
 
     ``rows`` is what the publishing commit writes, ``rest`` the key columns of every row of
-    the table that commit leaves in place (all of its other partitions).
+    the table that commit leaves in place (all of its other partitions): a scanner of them
+    streams into DuckDB's aggregation instead of being held as one more table.
     """
     keys = ", ".join(quote(k) for k in spec.keys)
+    kept_rows = rest.num_rows if isinstance(rest, pa.Table) else rest.count_rows()
     con = duck.connect()
     try:
-        con.register("kept", rest.select(spec.keys))
+        con.register("kept", rest.select(spec.keys) if isinstance(rest, pa.Table) else rest)
         con.register("written", rows.select(spec.keys))
         con.execute(
             f"CREATE TEMP TABLE duplicated AS SELECT {keys}, count(*) AS copies FROM "
@@ -159,7 +164,7 @@ def check_table_unique_keys(rest: pa.Table, rows: pa.Table, spec: SourceSpec) ->
     return CheckOutcome(
         name=CheckName.TABLE_UNIQUE_KEYS,
         passed=count == 0,
-        description=f"Keys {spec.keys} are unique across the table ({rest.num_rows} rows kept, "
+        description=f"Keys {spec.keys} are unique across the table ({kept_rows} rows kept, "
         f"{rows.num_rows} written).",
         observed=count,
         threshold=0,

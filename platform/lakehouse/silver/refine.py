@@ -153,8 +153,8 @@ def fact_update(
     if pc.any(pc.invert(in_published)).as_py():  # a filter copies even when it keeps all
         winners = winners.filter(in_published)
     rows = pa.concat_tables([winners, kept])
-    rest = (
-        current.to_table(columns=spec.keys, filter=~in_days)
+    rest = (  # every other day's keys, streamed: the table's size, not the day's
+        current.scanner(columns=spec.keys, filter=~in_days)
         if current is not None
         else pa.schema([schema.field(k) for k in spec.keys]).empty_table()
     )
