@@ -9,7 +9,10 @@ measurements as JSON to ``--result``. Tasks:
 - ``backfill``: load the definitions, run bronze + silver of each day of ``--start``..``--end``
   (one run per day; with ``--by-range`` one run per range of up to 31 days, as a Dagster asset
   backfill does) and the daily gold marts over the range in one run;
-- ``trivial``: a one-op job run twice in a fresh process (run launch overhead).
+- ``trivial``: a one-op job run twice in a fresh process (run launch overhead);
+- ``steps``: each bronze and silver table of ``--day`` in a run of its own, then the daily
+  marts, in one process: every run's time and peak memory, to find the step a day's peak is
+  in (a profiling aid, not part of ``lakehouse-bench``).
 """
 
 import argparse
@@ -164,8 +167,26 @@ def task_trivial(args: argparse.Namespace) -> dict[str, Any]:
     return {"first_seconds": seconds[0], "warm_seconds": seconds[1]}
 
 
+def task_steps(args: argparse.Namespace) -> dict[str, Any]:
+    """Bronze, then silver, one table per run, then the daily marts: each run's peak memory."""
+    from lakehouse.gold.project import PARTITIONED_MARTS
+
+    _, job, report = _load()
+    instance = dg.DagsterInstance.get()
+    tables = sorted(job.asset_layer.executable_asset_keys)
+    runs = [[key] for layer in ("bronze", "silver") for key in tables if key.path[0] == layer]
+    runs.append([dg.AssetKey(["gold", mart]) for mart in PARTITIONED_MARTS])
+    steps: dict[str, Any] = {}
+    for keys in runs:
+        name = "/".join(keys[0].path) if len(keys) == 1 else "gold (daily marts)"
+        steps[name] = measured_run(job, instance, args.day.isoformat(), keys)
+    report["steps"] = steps
+    return report
+
+
 TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "day": task_day,
+    "steps": task_steps,
     "backfill": task_backfill,
     "trivial": task_trivial,
 }

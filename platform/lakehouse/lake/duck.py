@@ -66,24 +66,28 @@ def trim_buffer_pool() -> None:
 
     DuckDB keeps freed blocks for reuse up to its memory limit (80 % of RAM), so one large
     query leaves the process gigabytes larger for the rest of its life. Lowering the limit to
-    what live data holds evicts the cache, as DuckDB's maintainers advise; the limit is then
-    reset to DuckDB's default (the platform sets no other). Data still held (an open cursor's
-    temporary table) stays. Call it between steps, not while another thread of the process
+    what live data holds makes DuckDB give its cache back, as its maintainers advise; the limit
+    is then reset to DuckDB's default (the platform sets no other). Data still held (an open
+    cursor's temporary table) stays. Call it between steps, not while another thread of the process
     runs a large query: for that moment the limit is what live data holds plus 64 MiB.
     """
     with _LOCK:
         database = _DATABASES.get(os.getpid())
         if database is None:
             return
-        cursor = database.cursor()
-        try:
-            ((used,),) = cursor.execute(
-                "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
-            ).fetchall()
-            with contextlib.suppress(duckdb.OutOfMemoryException):
-                cursor.execute(f"SET memory_limit = '{int(used) + _HEADROOM}B'")
-            cursor.execute("RESET memory_limit")
-        except duckdb.Error:
-            pass  # an invalidated database: connect() replaces it
-        finally:
-            cursor.close()
+        # Only memory is at stake: a trim that cannot run (a closed or invalidated database,
+        # which connect() replaces) is skipped, never raised over what the caller is doing.
+        with contextlib.suppress(duckdb.Error):
+            cursor = database.cursor()
+            try:
+                ((used,),) = cursor.execute(
+                    "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
+                ).fetchall()
+                try:
+                    # Refused (nothing freed) when live data grew meanwhile: harmless.
+                    with contextlib.suppress(duckdb.OutOfMemoryException):
+                        cursor.execute(f"SET memory_limit = '{int(used) + _HEADROOM}B'")
+                finally:
+                    cursor.execute("RESET memory_limit")
+            finally:
+                cursor.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -15,9 +14,6 @@ from lakehouse.lake.memory import release_unused_memory
 from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 from lakehouse.sources.types import quote
-
-if TYPE_CHECKING:
-    import pyarrow.dataset as pads
 
 SAMPLE_ROWS = 5
 
