@@ -97,6 +97,13 @@ def measured_run(
     return sample
 
 
+def _daily_mart_keys() -> list[dg.AssetKey]:
+    """The gold marts partitioned by day (what a day's run builds in gold)."""
+    from lakehouse.gold.project import PARTITIONED_MARTS
+
+    return [dg.AssetKey(["gold", mart]) for mart in PARTITIONED_MARTS]
+
+
 def _load() -> tuple[dg.Definitions, dg.JobDefinition, dict[str, Any]]:
     from lakehouse.operations.jobs import DAILY_JOB
 
@@ -120,14 +127,13 @@ def task_day(args: argparse.Namespace) -> dict[str, Any]:
 def task_backfill(args: argparse.Namespace) -> dict[str, Any]:
     """Bronze + silver in one run per day (or per range of days, ``--by-range``), then the
     daily marts over the range in one run."""
-    from lakehouse.gold.project import PARTITIONED_MARTS
     from lakehouse.operations.backfill import day_ranges, range_tags
 
     defs, job, report = _load()
     instance = dg.DagsterInstance.get()
     layers = dg.AssetSelection.groups("bronze", "silver").resolve(defs.resolve_asset_graph())
     daily_keys = sorted(layers & set(job.asset_layer.executable_asset_keys))
-    gold_keys = [dg.AssetKey(["gold", mart]) for mart in PARTITIONED_MARTS]
+    gold_keys = _daily_mart_keys()
     days: list[dict[str, Any]] = []
     backfill: dict[str, Any] = {"days": days}
     every = [args.start + timedelta(days=n) for n in range((args.end - args.start).days + 1)]
@@ -169,13 +175,11 @@ def task_trivial(args: argparse.Namespace) -> dict[str, Any]:
 
 def task_steps(args: argparse.Namespace) -> dict[str, Any]:
     """Bronze, then silver, one table per run, then the daily marts: each run's peak memory."""
-    from lakehouse.gold.project import PARTITIONED_MARTS
-
     _, job, report = _load()
     instance = dg.DagsterInstance.get()
     tables = sorted(job.asset_layer.executable_asset_keys)
     runs = [[key] for layer in ("bronze", "silver") for key in tables if key.path[0] == layer]
-    runs.append([dg.AssetKey(["gold", mart]) for mart in PARTITIONED_MARTS])
+    runs.append(_daily_mart_keys())
     steps: dict[str, Any] = {}
     for keys in runs:
         name = "/".join(keys[0].path) if len(keys) == 1 else "gold (daily marts)"

@@ -142,10 +142,13 @@ def check_table_unique_keys(
     streams into DuckDB's aggregation instead of being held as one more table.
     """
     keys = ", ".join(quote(k) for k in spec.keys)
-    kept_rows = rest.num_rows if isinstance(rest, pa.Table) else rest.count_rows()
+    if isinstance(rest, pa.Table):
+        kept, kept_rows = rest.select(spec.keys), rest.num_rows
+    else:
+        kept, kept_rows = rest, rest.count_rows()
     con = duck.connect()
     try:
-        con.register("kept", rest.select(spec.keys) if isinstance(rest, pa.Table) else rest)
+        con.register("kept", kept)
         con.register("written", rows.select(spec.keys))
         con.execute(
             f"CREATE TEMP TABLE duplicated AS SELECT {keys}, count(*) AS copies FROM "

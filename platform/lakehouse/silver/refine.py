@@ -142,16 +142,17 @@ def fact_update(
         current, touched, spec, pa.schema([schema.field(c) for c in locator(spec)])
     )
     days = sorted({*published, *replaced_days(published[0], located, winners, spec.keys)})
-    in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
+    day_values = pa.array(days, pa.date32())
+    in_days = pc.field(LANDING_DATE).isin(day_values)
     kept = schema.empty_table()
     others = [d for d in days if d not in published]
     if others and current is not None:
         other_days = pc.field(LANDING_DATE).isin(pa.array(others, pa.date32()))
         kept = current.to_table(columns=_present(current, schema), filter=other_days)
         kept = conform(kept.join(touched, spec.keys, join_type="left anti"), schema)
-    in_published = pc.is_in(winners.column(LANDING_DATE), pa.array(days, pa.date32()))
-    if pc.any(pc.invert(in_published)).as_py():  # a filter copies even when it keeps all
-        winners = winners.filter(in_published)
+    rewritten = pc.is_in(winners.column(LANDING_DATE), day_values)
+    if pc.any(pc.invert(rewritten)).as_py():  # a filter copies even when it keeps all
+        winners = winners.filter(rewritten)
     rows = pa.concat_tables([winners, kept])
     rest = (  # every other day's keys, streamed: the table's size, not the day's
         current.scanner(columns=spec.keys, filter=~in_days)
