@@ -16,6 +16,9 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/.venv
 export PYTHONPATH :=
+# deltalake's allocator (jemalloc) gives the memory a Delta write freed back within a second,
+# not to the next step of the run (bench/RESULTS.md); a value already set is kept.
+export _RJEM_MALLOC_CONF ?= background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0
 
 .PHONY: help install seed run materialize test lint format clean ci docs infra-check bench mlflow-ui
 help:  ## list the targets

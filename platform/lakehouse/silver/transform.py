@@ -150,6 +150,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
         positions = pa.array(np.arange(bronze_rows, dtype=np.int64))
         con.register("bronze", bronze.append_column(ROW, positions))
         con.execute(_ranked_sql(spec))
+        duck.trim_buffer_pool()  # the window's sort buffers, cached: not kept under the rest
         quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
         reasons = dict(
             con.sql(
@@ -187,6 +188,12 @@ def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
     keys = ", ".join(quote(k) for k in spec.keys)
     con = duck.connect()
     try:
+        con.register("key_columns", rows.select(spec.keys))
+        ((distinct,),) = con.sql(
+            f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM key_columns)"
+        ).fetchall()
+        if distinct == rows.num_rows:
+            return rows  # every key once: nothing to rank (and no sort of every version)
         con.register("versions", rows.append_column(ROW, pa.array(np.arange(rows.num_rows))))
         positions = con.sql(
             f"SELECT {ROW} FROM versions QUALIFY row_number() OVER "
@@ -195,8 +202,6 @@ def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
     finally:
         con.close()
         release_unused_memory()
-    if positions.num_rows == rows.num_rows:
-        return rows  # every row kept, in order
     return rows.take(positions.column(0))
 
 
