@@ -150,7 +150,7 @@ def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSpli
         positions = pa.array(np.arange(bronze_rows, dtype=np.int64))
         con.register("bronze", bronze.append_column(ROW, positions))
         con.execute(_ranked_sql(spec))
-        duck.trim_buffer_pool()  # the window's sort buffers, cached: not kept under the rest
+        release_unused_memory()  # the window's sort buffers, cached: not kept under the rest
         quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
         reasons = dict(
             con.sql(
