@@ -15,6 +15,8 @@ import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import DeltaError
 
+from lakehouse.lake.stats import table_stats_columns, writer_properties
+
 
 class MaintenanceError(ValueError):
     """Maintenance refused to run; the message names the table and the setting to change."""
@@ -81,14 +83,17 @@ def maintain_table(
     table = DeltaTable(uri, storage_options=options)
     version_before = table.version()
     files_before, bytes_before = live_files(table)
+    properties = writer_properties(table_stats_columns(table))  # as the table's own writes
     if z_order:
         filters = None
         if z_order_since is not None:
             column, day = z_order_since
             filters = [(column, ">=", day.isoformat())]
-        metrics = table.optimize.z_order(list(z_order), partition_filters=filters)
+        metrics = table.optimize.z_order(
+            list(z_order), partition_filters=filters, writer_properties=properties
+        )
     else:
-        metrics = table.optimize.compact()
+        metrics = table.optimize.compact(writer_properties=properties)
     retention_hours = retention_days * 24
     try:
         vacuumed = table.vacuum(

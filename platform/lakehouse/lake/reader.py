@@ -122,6 +122,28 @@ class DeltaReader:
         table = self._resolve(key)
         return None if table is None else table.to_pyarrow_dataset()
 
+    def _selection(
+        self,
+        key: Key,
+        filter_column: str | None,
+        filter_value: PartitionValue | None,
+        columns: Sequence[str] | None,
+    ) -> tuple[pads.Dataset, list[str] | None, pc.Expression | None]:
+        """The dataset of ``key``, the columns and the filter of a ``read`` or ``scan``."""
+        uri = self.uri(key)
+        dataset = self.dataset(key)
+        if columns is not None:
+            unknown = [c for c in columns if c not in dataset.schema.names]
+            if unknown:
+                raise ValueError(f"columns {unknown} not in {uri} ({dataset.schema.names})")
+        selected = list(columns) if columns is not None else None
+        if filter_column is None:
+            if filter_value is not None:
+                raise ValueError("filter_value given without filter_column")
+            return dataset, selected, None
+        scalar = partition_scalar(dataset.schema, filter_column, filter_value, table=uri)
+        return dataset, selected, pc.field(filter_column) == scalar
+
     def read(
         self,
         key: Key,
@@ -136,20 +158,26 @@ class DeltaReader:
         the matching partition's files are read. Raises ``TableNotFoundError``,
         ``PartitionPredicateError`` or ``ValueError`` (unknown column).
         """
-        uri = self.uri(key)
-        dataset = self.dataset(key)
-        if columns is not None:
-            unknown = [c for c in columns if c not in dataset.schema.names]
-            if unknown:
-                raise ValueError(f"columns {unknown} not in {uri} ({dataset.schema.names})")
-        if filter_column is None:
-            if filter_value is not None:
-                raise ValueError("filter_value given without filter_column")
-            return dataset.to_table(columns=list(columns) if columns is not None else None)
-        scalar = partition_scalar(dataset.schema, filter_column, filter_value, table=uri)
-        return dataset.to_table(
-            columns=list(columns) if columns is not None else None,
-            filter=pc.field(filter_column) == scalar,
+        dataset, selected, where = self._selection(key, filter_column, filter_value, columns)
+        return dataset.to_table(columns=selected, filter=where)
+
+    def scan(
+        self,
+        key: Key,
+        *,
+        filter_column: str | None = None,
+        filter_value: PartitionValue | None = None,
+        columns: Sequence[str] | None = None,
+        where: pc.Expression | None = None,
+    ) -> pads.Scanner:
+        """``read``'s rows as a scan, to stream: batches in the same order on every pass, two
+        read ahead (with the store's bounded row groups, tens of MB, never the table).
+        Arguments and errors as ``read``; ``where`` filters further."""
+        dataset, selected, found = self._selection(key, filter_column, filter_value, columns)
+        if where is not None:
+            found = where if found is None else found & where
+        return dataset.scanner(
+            columns=selected, filter=found, batch_readahead=2, fragment_readahead=1
         )
 
     def history(self, key: Key, limit: int | None = None) -> list[dict[str, Any]]:

@@ -58,12 +58,24 @@ def table_stats_columns(table: DeltaTable | None) -> list[str] | None:
     return None if value is None else parse_stats_property(value)
 
 
-def footer_properties(columns: Sequence[str]) -> WriterProperties:
-    """Parquet writer settings with column statistics only for ``columns`` (snappy, as default)."""
+ROW_GROUP_ROWS = 122_880
+"""Rows per parquet row group of every data file the platform writes (DuckDB's own size).
+
+A reader decodes a whole row group at once: at delta-rs's default (1,048,576 rows) one row
+group of a large source's day is hundreds of MB, so a scan is bounded by the row group, not by
+its batch size. Smaller groups let a day be streamed (silver's split reads bronze so)."""
+
+
+def writer_properties(stats_columns: Sequence[str] | None) -> WriterProperties:
+    """Parquet settings of a write: bounded row groups, snappy (as the default), and column
+    statistics only for ``stats_columns`` (None: every column's, the default)."""
+    if stats_columns is None:
+        return WriterProperties(compression="SNAPPY", max_row_group_size=ROW_GROUP_ROWS)
     return WriterProperties(
         compression="SNAPPY",
+        max_row_group_size=ROW_GROUP_ROWS,
         default_column_properties=ColumnProperties(statistics_enabled="NONE"),
-        column_properties={c: ColumnProperties(statistics_enabled="PAGE") for c in columns},
+        column_properties={c: ColumnProperties(statistics_enabled="PAGE") for c in stats_columns},
     )
 
 
@@ -73,15 +85,12 @@ def restrict_stats(table: DeltaTable | None, columns: Sequence[str] | None) -> d
     With ``columns`` None the table's own restriction, if any, holds for this write too. A new
     table is created with the property; an existing table without it, or with another list,
     gets it in a commit of its own before the write (older files keep the statistics they were
-    written with until they are rewritten).
+    written with until they are rewritten). Every write gets ``writer_properties``.
     """
     if columns is None:
-        columns = table_stats_columns(table)
-        if columns is None:
-            return {}
-        return {"writer_properties": footer_properties(columns)}
+        return {"writer_properties": writer_properties(table_stats_columns(table))}
     value = stats_property(columns)
-    args: dict[str, Any] = {"writer_properties": footer_properties(columns)}
+    args: dict[str, Any] = {"writer_properties": writer_properties(columns)}
     if table is None:
         args["configuration"] = {STATS_COLUMNS: value}
     elif table.metadata().configuration.get(STATS_COLUMNS) != value:

@@ -80,13 +80,14 @@ def _split(
 ) -> tuple[SilverSplit, dict[date, int]]:
     """The range's bronze rows split in one pass, and the bronze rows of each day."""
     in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
-    batches = [store.dataset(["bronze", spec.name]).to_table(filter=in_days)]
-    counted = batches[0].group_by(LANDING_DATE).aggregate([([], "count_all")])
+    key = ["bronze", spec.name]
+    landed = store.scan(key, columns=[LANDING_DATE], where=in_days).to_table()
+    counted = landed.group_by(LANDING_DATE).aggregate([([], "count_all")])
     rows = dict(
         zip(counted[LANDING_DATE].to_pylist(), counted["count_all"].to_pylist(), strict=True)
     )
-    # The split holds the only reference to bronze, so it is freed before the publish.
-    return split_silver(batches.pop(), per_day(spec), pii_key), rows
+    # Bronze is streamed through the split, never held under the published rows.
+    return split_silver(store.scan(key, where=in_days), per_day(spec), pii_key), rows
 
 
 def refine_range(

@@ -227,9 +227,9 @@ def refine_partition(store: DeltaStore, spec: SourceSpec, day: date, pii_key: st
     partition of ``quarantine/<source>`` either way.
     """
     key = ["silver", spec.name]
-    # No reference to the bronze batch outlives the split: it is freed before the writes.
+    # Bronze is streamed through the split, never held under the published rows.
     split = split_silver(
-        store.read(["bronze", spec.name], filter_column=LANDING_DATE, filter_value=day),
+        store.scan(["bronze", spec.name], filter_column=LANDING_DATE, filter_value=day),
         spec,
         pii_key,
     )

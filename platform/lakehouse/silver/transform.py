@@ -6,11 +6,14 @@ quarantined (with the reasons it broke the contract, or ``duplicate``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from lakehouse.lake import duck
 from lakehouse.lake.memory import release_unused_memory
@@ -111,8 +114,7 @@ def _published_sql(spec: SourceSpec) -> str:
 SELECT
   {columns},
   {lineage}
-FROM ({_typed_sql(spec)})
-WHERE {ROW} IN (SELECT {ROW} FROM ranked WHERE _reasons IS NULL AND _rank = 1)"""
+FROM ({_typed_sql(spec)})"""
 
 
 def _quarantined_sql(spec: SourceSpec) -> str:
@@ -132,39 +134,70 @@ ORDER BY r.{ROW}
 """
 
 
-def split_silver(bronze: pa.Table, spec: SourceSpec, pii_key: str) -> SilverSplit:
+def _positioned(scanner: pads.Scanner, keep: np.ndarray | None = None) -> pa.RecordBatchReader:
+    """The scanner's rows with their position in the scan (``ROW``), streamed; with ``keep``
+    (sorted positions) only those rows. A scan yields its fragments' batches in order, so
+    every pass gives a row the same position."""
+    schema = scanner.projected_schema.append(pa.field(ROW, pa.int64()))
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        start = 0
+        for batch in scanner.to_batches():
+            end = start + batch.num_rows
+            if keep is None:
+                yield batch.append_column(ROW, pa.array(np.arange(start, end, dtype=np.int64)))
+            else:
+                rows = keep[np.searchsorted(keep, start) : np.searchsorted(keep, end)]
+                if len(rows):
+                    kept = batch.take(pa.array(rows - start))
+                    yield kept.append_column(ROW, pa.array(rows))
+            start = end
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _positions(con: duckdb.DuckDBPyConnection, where: str) -> np.ndarray:
+    """The sorted positions of the ranked rows matching ``where``."""
+    found = con.sql(f"SELECT {ROW} FROM ranked WHERE {where} ORDER BY {ROW}").fetchnumpy()
+    return np.asarray(found[ROW], dtype=np.int64)
+
+
+def split_silver(bronze: pa.Table | pads.Scanner, spec: SourceSpec, pii_key: str) -> SilverSplit:
     """Split a bronze partition into published silver rows and quarantined rows.
 
     Published rows are typed, conformed, valid against the contract's row rules, the latest
     of their business key (``order_by``, then ingestion time) and PII-masked. Quarantined rows
-    carry their reasons and their landed values (PII masked the same way). Pass ``bronze``
-    without keeping a reference to let it be freed before the writes (``refine_partition``).
+    carry their reasons and their landed values (PII masked the same way). Bronze is read in
+    passes, streamed: one ranks every row (positions, reasons, rank), the next two take only
+    the quarantined and the published rows. With a scanner of the bronze table
+    (``refine_partition``) the day's bronze rows are never all in memory.
     """
-    missing = [c for c in spec.landed_columns if c not in bronze.column_names]
+    scanner = bronze if isinstance(bronze, pads.Scanner) else pads.dataset(bronze).scanner()
+    del bronze
+    missing = [c for c in spec.landed_columns if c not in scanner.projected_schema.names]
     if missing:
         raise ValueError(f"source {spec.name!r}: bronze lacks landed column(s) {missing}")
     params = {"pii_key": pii_key} if spec.pii_columns else None
-    bronze_rows = bronze.num_rows
     con = duck.connect()
     try:
-        positions = pa.array(np.arange(bronze_rows, dtype=np.int64))
-        con.register("bronze", bronze.append_column(ROW, positions))
+        con.register("bronze", _positioned(scanner))  # a stream is read once: one per pass
         con.execute(_ranked_sql(spec))
         release_unused_memory()  # the window's sort buffers, cached: not kept under the rest
+        rejected = _positions(con, "_reasons IS NOT NULL OR _rank > 1")
+        con.register("bronze", _positioned(scanner, rejected))
         quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
         reasons = dict(
             con.sql(
                 "SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM ranked) GROUP BY r"
             ).fetchall()
         )
-        invalid, duplicates = con.sql(
-            "SELECT count(*) FILTER (_reasons IS NOT NULL), "
+        bronze_rows, invalid, duplicates = con.sql(
+            "SELECT count(*), count(*) FILTER (_reasons IS NOT NULL), "
             "count(*) FILTER (_reasons IS NULL AND _rank > 1) FROM ranked"
         ).fetchall()[0]
+        kept = _positions(con, "_reasons IS NULL AND _rank = 1")
+        con.register("bronze", _positioned(scanner, kept))
         published = con.sql(_published_sql(spec), params=params).to_arrow_table()
-        # Bronze is not needed any more: when the caller kept no reference, it is freed here.
-        con.unregister("bronze")
-        del bronze
     finally:
         con.close()
         release_unused_memory()  # the day's working tables: not kept for the next step

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from lakehouse.bronze.table import to_bronze
+from lakehouse.lake import DeltaStore
 from lakehouse.landing.files import LandedFile
 from lakehouse.silver.transform import silver_schema, split_silver
-from lakehouse.sources import SourceSpec, load_sources
+from lakehouse.sources import LANDING_DATE, SourceSpec, load_sources
 
 SPECS = {s.name: s for s in load_sources()}
 DAY = date(2026, 1, 2)
@@ -148,3 +150,28 @@ def test_empty_partition_gives_empty_silver() -> None:
     table = to_silver(bronze_of(SPECS["orders"], []), SPECS["orders"], "k")
     assert table.num_rows == 0
     assert table.schema == silver_schema(SPECS["orders"])
+
+
+def test_a_streamed_split_of_several_files_equals_the_split_of_the_table(tmp_path: Path) -> None:
+    spec = SPECS["orders"]
+    store = DeltaStore(str(tmp_path / "lake"))
+    ids = [f"O{i % 700}" for i in range(2_000)]  # duplicates across the files
+    parts = [
+        bronze_of(spec, [order(i, status="???" if n % 97 == 0 else "Shipped") for n, i in chunk])
+        for chunk in (list(enumerate(ids))[:1_200], list(enumerate(ids))[1_200:])
+    ]
+    for part in parts:  # two files in the day's partition
+        store.append(["bronze", "orders"], part, partition_by=[LANDING_DATE])
+    scan = store.scan(["bronze", "orders"], filter_column=LANDING_DATE, filter_value=DAY)
+    bronze = store.read(["bronze", "orders"], filter_column=LANDING_DATE, filter_value=DAY)
+    streamed, whole = split_silver(scan, spec, "k"), split_silver(bronze, spec, "k")
+    published_ids = streamed.published.column("order_id").to_pylist()
+    assert len(set(published_ids)) == len(published_ids) == 700  # every key once
+    assert streamed.published.num_rows + streamed.quarantined.num_rows == 2_000
+    assert streamed.published.equals(whole.published)
+    assert streamed.quarantined.equals(whole.quarantined)
+    assert (streamed.invalid_rows, streamed.duplicate_rows) == (
+        whole.invalid_rows,
+        whole.duplicate_rows,
+    )
+    assert streamed.invalid_rows > 0 and streamed.duplicate_rows > 0
