@@ -83,7 +83,8 @@ def maintain_table(
     table = DeltaTable(uri, storage_options=options)
     version_before = table.version()
     files_before, bytes_before = live_files(table)
-    properties = writer_properties(table_stats_columns(table))  # as the table's own writes
+    # The table's statistics restriction and row groups; ZSTD level 4, as delta-rs compacts.
+    properties = writer_properties(table_stats_columns(table), "ZSTD", 4)
     if z_order:
         filters = None
         if z_order_since is not None:

@@ -35,6 +35,17 @@ def read_branch_pins(root: str, storage_options: Mapping[str, str] | None = None
         return {}
 
 
+def streamed(
+    dataset: pads.Dataset,
+    columns: Sequence[str] | None = None,
+    where: pc.Expression | None = None,
+) -> pads.Scanner:
+    """A scan of ``dataset`` to stream: its batches in the same order on every pass (Arrow
+    yields a scan's fragments, and their batches, in order), two batches read ahead."""
+    selected = list(columns) if columns is not None else None
+    return dataset.scanner(columns=selected, filter=where, batch_readahead=2, fragment_readahead=1)
+
+
 class TableNotFoundError(LookupError):
     """No Delta table exists at the URI of an asset key."""
 
@@ -176,9 +187,7 @@ class DeltaReader:
         dataset, selected, found = self._selection(key, filter_column, filter_value, columns)
         if where is not None:
             found = where if found is None else found & where
-        return dataset.scanner(
-            columns=selected, filter=found, batch_readahead=2, fragment_readahead=1
-        )
+        return streamed(dataset, selected, found)
 
     def history(self, key: Key, limit: int | None = None) -> list[dict[str, Any]]:
         """Commit history, newest first (operation, parameters, metrics, version, timestamp)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from deltalake import ColumnProperties, DeltaTable, WriterProperties
 
@@ -66,16 +66,27 @@ group of a large source's day is hundreds of MB, so a scan is bounded by the row
 its batch size. Smaller groups let a day be streamed (silver's split reads bronze so)."""
 
 
-def writer_properties(stats_columns: Sequence[str] | None) -> WriterProperties:
-    """Parquet settings of a write: bounded row groups, snappy (as the default), and column
-    statistics only for ``stats_columns`` (None: every column's, the default)."""
-    if stats_columns is None:
-        return WriterProperties(compression="SNAPPY", max_row_group_size=ROW_GROUP_ROWS)
+def writer_properties(
+    stats_columns: Sequence[str] | None,
+    compression: Literal["SNAPPY", "ZSTD"] = "SNAPPY",
+    compression_level: int | None = None,
+) -> WriterProperties:
+    """Parquet settings of a write: bounded row groups, ``compression`` (snappy, as delta-rs
+    writes; its compaction uses ZSTD level 4), and column statistics only for ``stats_columns``
+    (None: every column's, the default)."""
+    restricted = {}
+    if stats_columns is not None:
+        restricted = {
+            "default_column_properties": ColumnProperties(statistics_enabled="NONE"),
+            "column_properties": {
+                c: ColumnProperties(statistics_enabled="PAGE") for c in stats_columns
+            },
+        }
     return WriterProperties(
-        compression="SNAPPY",
+        compression=compression,
+        compression_level=compression_level,
         max_row_group_size=ROW_GROUP_ROWS,
-        default_column_properties=ColumnProperties(statistics_enabled="NONE"),
-        column_properties={c: ColumnProperties(statistics_enabled="PAGE") for c in stats_columns},
+        **restricted,
     )
 
 

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from lakehouse.bronze.ranges import combine_days
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.quarantine import quarantine_key
+from lakehouse.lake.reader import streamed
 from lakehouse.lake.wap import write_audit_publish
 from lakehouse.quality.audit import CheckOutcome, audit
 from lakehouse.quality.trends import (
@@ -80,14 +81,14 @@ def _split(
 ) -> tuple[SilverSplit, dict[date, int]]:
     """The range's bronze rows split in one pass, and the bronze rows of each day."""
     in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
-    key = ["bronze", spec.name]
-    landed = store.scan(key, columns=[LANDING_DATE], where=in_days).to_table()
+    bronze = store.dataset(["bronze", spec.name])  # one snapshot for the counts and the split
+    landed = streamed(bronze, [LANDING_DATE], in_days).to_table()
     counted = landed.group_by(LANDING_DATE).aggregate([([], "count_all")])
     rows = dict(
         zip(counted[LANDING_DATE].to_pylist(), counted["count_all"].to_pylist(), strict=True)
     )
     # Bronze is streamed through the split, never held under the published rows.
-    return split_silver(store.scan(key, where=in_days), per_day(spec), pii_key), rows
+    return split_silver(streamed(bronze, where=in_days), per_day(spec), pii_key), rows
 
 
 def refine_range(

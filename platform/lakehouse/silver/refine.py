@@ -134,14 +134,19 @@ def fact_update(
     schema = silver_schema(spec)
     published = [day] if isinstance(day, date) else sorted(day)
     published_before = [_day_keys(t, spec, published) for t in (history, current)]
-    touched = _distinct([candidate, *(t for t in published_before if t.num_rows)], spec.keys)
+    before = [t for t in published_before if t.num_rows]
+    touched = _distinct([candidate, *before], spec.keys)
     elsewhere = ~pc.field(LANDING_DATE).isin(pa.array(published, pa.date32()))
     earlier = _rows_with_keys(history, touched, spec, schema, elsewhere)
-    winners = latest_versions(pa.concat_tables([conform(candidate, schema), earlier]), spec)
+    versions = pa.concat_tables([conform(candidate, schema), earlier])
+    # A new day's facts: nothing published before, no other version, each key once (as many
+    # distinct keys as rows): the candidate is its own latest versions, no second count.
+    once = not before and earlier.num_rows == 0 and touched.num_rows == candidate.num_rows
+    winners = versions if once else latest_versions(versions, spec)
     located = _rows_with_keys(
         current, touched, spec, pa.schema([schema.field(c) for c in locator(spec)])
     )
-    days = sorted({*published, *replaced_days(published[0], located, winners, spec.keys)})
+    days = replaced_days(published, located, winners, spec.keys)
     day_values = pa.array(days, pa.date32())
     in_days = pc.field(LANDING_DATE).isin(day_values)
     kept = schema.empty_table()

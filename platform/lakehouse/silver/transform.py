@@ -6,13 +6,14 @@ quarantined (with the reasons it broke the contract, or ``duplicate``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from lakehouse.lake import duck
@@ -56,9 +57,12 @@ class SilverSplit:
 
 
 def version_order(spec: SourceSpec) -> list[str]:
-    """SQL ordering of a key's versions, latest first: ``order_by``, landing day, ingestion."""
+    """SQL ordering of a key's versions, latest first: ``order_by``, landing day, ingestion,
+    file, then position (``ROW``: a later line of the same file), so that no tie is left to
+    chance and every run picks the same version."""
     order = [f"{quote(spec.order_by)} DESC NULLS LAST"] if spec.order_by else []
-    return [*order, f"{quote(LANDING_DATE)} DESC", '"_ingested_at" DESC', '"_source_file" DESC']
+    lineage = [f"{quote(LANDING_DATE)} DESC", '"_ingested_at" DESC', '"_source_file" DESC']
+    return [*order, *lineage, f"{ROW} DESC"]
 
 
 def _typed_sql(spec: SourceSpec) -> str:
@@ -134,10 +138,13 @@ ORDER BY r.{ROW}
 """
 
 
-def _positioned(scanner: pads.Scanner, keep: np.ndarray | None = None) -> pa.RecordBatchReader:
+def _positioned(
+    scanner: pads.Scanner, keep: np.ndarray | None = None, rows: int | None = None
+) -> pa.RecordBatchReader:
     """The scanner's rows with their position in the scan (``ROW``), streamed; with ``keep``
     (sorted positions) only those rows. A scan yields its fragments' batches in order, so
-    every pass gives a row the same position."""
+    every pass gives a row the same position; a pass that does not see ``rows`` rows (when
+    given) raises rather than take the wrong ones."""
     schema = scanner.projected_schema.append(pa.field(ROW, pa.int64()))
 
     def batches() -> Iterator[pa.RecordBatch]:
@@ -147,11 +154,13 @@ def _positioned(scanner: pads.Scanner, keep: np.ndarray | None = None) -> pa.Rec
             if keep is None:
                 yield batch.append_column(ROW, pa.array(np.arange(start, end, dtype=np.int64)))
             else:
-                rows = keep[np.searchsorted(keep, start) : np.searchsorted(keep, end)]
-                if len(rows):
-                    kept = batch.take(pa.array(rows - start))
-                    yield kept.append_column(ROW, pa.array(rows))
+                taken = keep[np.searchsorted(keep, start) : np.searchsorted(keep, end)]
+                if len(taken):
+                    kept = batch.take(pa.array(taken - start))
+                    yield kept.append_column(ROW, pa.array(taken))
             start = end
+        if rows is not None and start != rows:
+            raise RuntimeError(f"bronze changed during the split: {rows} rows, then {start}")
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
@@ -183,20 +192,22 @@ def split_silver(bronze: pa.Table | pads.Scanner, spec: SourceSpec, pii_key: str
         con.register("bronze", _positioned(scanner))  # a stream is read once: one per pass
         con.execute(_ranked_sql(spec))
         release_unused_memory()  # the window's sort buffers, cached: not kept under the rest
-        rejected = _positions(con, "_reasons IS NOT NULL OR _rank > 1")
-        con.register("bronze", _positioned(scanner, rejected))
-        quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
+        bronze_rows, invalid, duplicates = con.sql(
+            "SELECT count(*), count(*) FILTER (_reasons IS NOT NULL), "
+            "count(*) FILTER (_reasons IS NULL AND _rank > 1) FROM ranked"
+        ).fetchall()[0]
         reasons = dict(
             con.sql(
                 "SELECT r, count(*) FROM (SELECT unnest(_reasons) AS r FROM ranked) GROUP BY r"
             ).fetchall()
         )
-        bronze_rows, invalid, duplicates = con.sql(
-            "SELECT count(*), count(*) FILTER (_reasons IS NOT NULL), "
-            "count(*) FILTER (_reasons IS NULL AND _rank > 1) FROM ranked"
-        ).fetchall()[0]
+        quarantined = QUARANTINE_SCHEMA.empty_table()
+        rejected = _positions(con, "_reasons IS NOT NULL OR _rank > 1")
+        if len(rejected):  # a clean day is read twice, not three times
+            con.register("bronze", _positioned(scanner, rejected, bronze_rows))
+            quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
         kept = _positions(con, "_reasons IS NULL AND _rank = 1")
-        con.register("bronze", _positioned(scanner, kept))
+        con.register("bronze", _positioned(scanner, kept, bronze_rows))
         published = con.sql(_published_sql(spec), params=params).to_arrow_table()
     finally:
         con.close()
@@ -238,13 +249,22 @@ def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
     return rows.take(positions.column(0))
 
 
-def replaced_days(day: date, located: pa.Table, winners: pa.Table, keys: list[str]) -> list[date]:
+def replaced_days(
+    published: Sequence[date], located: pa.Table, winners: pa.Table, keys: list[str]
+) -> list[date]:
     """Landing days of a fact's current table to rewrite so that it holds exactly ``winners``.
 
     ``located`` holds the keys and landing day of the current rows of the keys being
-    re-decided, ``winners`` their new latest versions. ``day`` (the one being published) is
-    always rewritten; another day only when the keys living there change.
+    re-decided, ``winners`` their new latest versions. The ``published`` days are always
+    rewritten; another day only when the keys living there change. When every row of both
+    lies in the published days (a day re-run, its facts still its own), nothing is compared.
     """
+    landed = pa.chunked_array(
+        [*located.column(LANDING_DATE).chunks, *winners.column(LANDING_DATE).chunks],
+        pa.date32(),
+    )
+    if not pc.any(pc.invert(pc.is_in(landed, pa.array(published, pa.date32())))).as_py():
+        return sorted(set(published))
     pair = [*keys, LANDING_DATE]
     cols = ", ".join(quote(c) for c in pair)
     con = duck.connect()
@@ -259,4 +279,4 @@ def replaced_days(day: date, located: pa.Table, winners: pa.Table, keys: list[st
         ).fetchall()
     finally:
         con.close()
-    return sorted({day, *(d for (d,) in changed)})
+    return sorted({*published, *(d for (d,) in changed)})

@@ -64,8 +64,12 @@ def test_only_days_whose_rows_change_are_rewritten() -> None:
     located = versions([("A", 1, D1, 1), ("B", 1, D2, 1), ("C", 1, D3, 1)])
     winners = versions([("A", 2, D3, 1), ("B", 1, D2, 1), ("C", 1, D3, 1)])
     # A moves from D1 to D3; B and C stay where they are.
-    assert replaced_days(D3, located, winners, ["order_id"]) == [D1, D3]
-    assert replaced_days(D2, located, located, ["order_id"]) == [D2]
+    assert replaced_days([D3], located, winners, ["order_id"]) == [D1, D3]
+    assert replaced_days([D2], located, located, ["order_id"]) == [D2]
+    # Every row in the published days: those days, nothing compared.
+    assert replaced_days([D1, D2, D3], located, winners, ["order_id"]) == [D1, D2, D3]
+    moved_within = versions([("A", 2, D2, 1), ("B", 1, D2, 1), ("C", 1, D3, 1)])
+    assert replaced_days([D1, D2, D3], located, moved_within, ["order_id"]) == [D1, D2, D3]
 
 
 def test_table_unique_keys_counts_keys_kept_and_written_twice() -> None:
