@@ -98,11 +98,11 @@ def materialize_bronze(
     except NoLandingFilesError as error:
         raise dg.Failure(str(error), allow_retries=False) from None
     intake = outcome.intake
-    metadata = _intake_metadata(intake, not outcome.blocked, outcome.table.column_names, spec)
+    metadata = _intake_metadata(intake, not outcome.blocked, outcome.schema.names, spec)
     if outcome.published is None:
         yield from (check_result(key, check) for check in outcome.outcomes)
         raise blocked_failure(key, outcome.outcomes, metadata)
-    metadata.update(write_metadata(outcome.published, outcome.table.schema, started))
+    metadata.update(write_metadata(outcome.published, outcome.schema, started))
     metadata["landed_bytes"] = sum(f.size_bytes for f in intake.landed)
     yield dg.MaterializeResult(metadata=metadata)
     # After the materialisation, so the UI counts them against it (the latest one), not the

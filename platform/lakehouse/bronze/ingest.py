@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pyarrow as pa
 
-from lakehouse.bronze.intake import Intake, rejected_files_table, take_in
-from lakehouse.bronze.table import bronze_stats_columns, to_bronze
+from lakehouse.bronze.days import combine_days
+from lakehouse.bronze.intake import (
+    Intake,
+    IntakeStream,
+    combined,
+    rejected_files_table,
+    write_intake,
+)
+from lakehouse.bronze.table import bronze_stats_columns
 from lakehouse.lake import DeltaStore, WriteResult
-from lakehouse.lake.quarantine import quarantine_key, write_quarantine
+from lakehouse.lake.quarantine import quarantine_key
 from lakehouse.landing.files import list_landing_files
 from lakehouse.quality.audit import CheckOutcome
 from lakehouse.quality.names import CheckName
@@ -24,10 +31,10 @@ class NoLandingFilesError(ValueError):
 
 @dataclass(frozen=True)
 class BronzeOutcome:
-    """What happened to one bronze partition."""
+    """What happened to one bronze partition (or the days of one commit)."""
 
     intake: Intake
-    table: pa.Table
+    schema: pa.Schema
     outcomes: list[CheckOutcome]
     published: WriteResult | None
 
@@ -65,6 +72,40 @@ def landing_checks(intake: Intake, spec: SourceSpec) -> list[CheckOutcome]:
     ]
 
 
+def ingest_days(
+    store: DeltaStore,
+    spec: SourceSpec,
+    files: Mapping[date, Sequence[str]],
+    now: datetime,
+    storage_options: Mapping[str, str] | None = None,
+) -> tuple[BronzeOutcome, dict[date, list[CheckOutcome]]]:
+    """Land the ``files`` of one or more days in one commit: the files are streamed into the
+    days' bronze partitions, rejected files replace the days' partitions of quarantine.
+
+    Nothing is written to bronze when a blocking landing check of any day fails. Returns the
+    outcome (checks combined over the days) and each day's checks.
+    """
+    days = sorted(files)
+    intake = IntakeStream(files, spec, now, storage_options, lambda i: landing_checks(i, spec))
+    stats = bronze_stats_columns(spec)  # no min/max of raw PII in the log or the footers
+    key = ["bronze", spec.name]
+    if len(days) == 1:
+        published = write_intake(
+            intake, lambda rows: store.replace_partition(key, rows, LANDING_DATE, days[0], stats)
+        )
+    else:
+        published = write_intake(
+            intake, lambda rows: store.replace_partitions(key, rows, LANDING_DATE, days, stats)
+        )
+    rejected = [rejected_files_table(intake.intakes[d].rejected, d, now) for d in days]
+    store.replace_partitions(
+        quarantine_key(spec.name, files=True), pa.concat_tables(rejected), LANDING_DATE, days
+    )
+    outcomes = combine_days(intake.outcomes)
+    landed = combined([intake.intakes[d] for d in days])
+    return BronzeOutcome(landed, intake.schema, outcomes, published), intake.outcomes
+
+
 def ingest_partition(
     store: DeltaStore,
     landing_root: str,
@@ -87,17 +128,5 @@ def ingest_partition(
             f"no landing files for {spec.name} on {day}: nothing matches {landing_root}/{pattern}. "
             "Deliver the files (or run `lakehouse generate`) and re-run the partition."
         )
-    intake = take_in(uris, spec, storage_options)
-    write_quarantine(
-        store,
-        quarantine_key(spec.name, files=True),
-        rejected_files_table(intake.rejected, day, now),
-        day,
-    )
-    table = to_bronze(intake.landed, day, now)
-    outcomes = landing_checks(intake, spec)
-    if any(o.blocking and not o.passed for o in outcomes):
-        return BronzeOutcome(intake, table, outcomes, None)
-    stats = bronze_stats_columns(spec)  # no min/max of raw PII in the log or the footers
-    result = store.replace_partition(["bronze", spec.name], table, LANDING_DATE, day, stats)
-    return BronzeOutcome(intake, table, outcomes, result)
+    outcome, _ = ingest_days(store, spec, {day: uris}, now, storage_options)
+    return outcome

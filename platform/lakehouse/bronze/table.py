@@ -35,31 +35,31 @@ def bronze_stats_columns(spec: SourceSpec) -> list[str] | None:
     return [c for c in bronze_schema(spec.landed_columns).names if c not in pii]
 
 
+def bronze_rows(
+    table: pa.Table, columns: Sequence[str], uri: str, day: date, ingested_at: datetime
+) -> pa.Table:
+    """A landed file's rows (or a block of them) as bronze: ``columns`` in order (null where
+    the file lacks one), then ``_source_file``, ``_ingested_at`` and ``_landing_date``."""
+    rows = table.num_rows
+    arrays = [
+        table.column(c) if c in table.column_names else pa.nulls(rows, pa.string()) for c in columns
+    ]
+    arrays += [
+        pa.repeat(pa.scalar(uri, pa.string()), rows),
+        pa.repeat(pa.scalar(ingested_at, pa.timestamp("us", tz="UTC")), rows),
+        pa.repeat(pa.scalar(day, pa.date32()), rows),
+    ]
+    return pa.Table.from_arrays(arrays, schema=bronze_schema(columns))
+
+
 def to_bronze(files: Sequence[LandedFile], day: date, ingested_at: datetime) -> pa.Table:
-    """Concatenate landed files, keeping every landed column (extra columns too, as text).
+    """Concatenate whole landed files, keeping every landed column (extra columns too, as text).
 
     Columns a file lacks are null for its rows; ``_source_file``, ``_ingested_at`` and
-    ``_landing_date`` record where and when each row landed.
+    ``_landing_date`` record where and when each row landed (``bronze_rows``).
     """
     if ingested_at.tzinfo is None:
         raise ValueError("ingested_at must be timezone-aware (UTC)")
-    landed: list[str] = []
-    for f in files:
-        landed.extend(c for c in f.table.column_names if c not in landed)
-    schema = bronze_schema(landed)
-    parts = []
-    for f in files:
-        rows = f.table.num_rows
-        arrays = [
-            f.table.column(c) if c in f.table.column_names else pa.nulls(rows, pa.string())
-            for c in landed
-        ]
-        arrays += [
-            pa.repeat(pa.scalar(f.uri, pa.string()), rows),
-            pa.repeat(pa.scalar(ingested_at, pa.timestamp("us", tz="UTC")), rows),
-            pa.repeat(pa.scalar(day, pa.date32()), rows),
-        ]
-        parts.append(pa.Table.from_arrays(arrays, schema=schema))
-    if not parts:
-        return schema.empty_table()
-    return pa.concat_tables(parts)
+    landed = list(dict.fromkeys(c for f in files for c in f.table.column_names))
+    parts = [bronze_rows(f.table, landed, f.uri, day, ingested_at) for f in files]
+    return pa.concat_tables(parts) if parts else bronze_schema(landed).empty_table()

@@ -20,7 +20,9 @@ class MergeKeyError(ValueError):
     """Merge keys are missing, null or not unique in the incoming data."""
 
 
-def check_in_partition(data: pa.Table, column: str, value: pa.Scalar, uri: str) -> None:
+def check_in_partition(
+    data: pa.Table | pa.RecordBatch, column: str, value: pa.Scalar, uri: str
+) -> None:
     """Raise ``PartitionMismatchError`` unless every row has ``column == value`` (no nulls)."""
     matches = pc.fill_null(pc.equal(data.column(column), value), False)
     inside = pc.sum(matches).as_py() or 0
@@ -72,9 +74,9 @@ def check_partitioned_by(uri: str, actual: Sequence[str], column: str) -> None:
         )
 
 
-def check_columns_present(data: pa.Table, table_schema: pa.Schema, uri: str) -> None:
-    """Raise ``MissingColumnsError`` if ``data`` lacks a column of the table's schema."""
-    missing = [name for name in table_schema.names if name not in data.column_names]
+def check_columns_present(data: pa.Schema, table_schema: pa.Schema, uri: str) -> None:
+    """Raise ``MissingColumnsError`` if data of schema ``data`` lacks a column of the table's."""
+    missing = [name for name in table_schema.names if name not in data.names]
     if missing:
         raise MissingColumnsError(
             f"data for {uri} lacks columns {missing} that the table has; nothing was written. "
@@ -115,12 +117,14 @@ def check_merge_input(
         )
 
 
-def extra_columns(data: pa.Table, table_schema: pa.Schema) -> list[str]:
-    """Columns of ``data`` the table does not have yet (additive schema drift)."""
-    return [name for name in data.column_names if name not in table_schema.names]
+def extra_columns(data: pa.Schema, table_schema: pa.Schema) -> list[str]:
+    """Columns of data of schema ``data`` the table does not have yet (additive schema drift)."""
+    return [name for name in data.names if name not in table_schema.names]
 
 
-def check_in_partitions(data: pa.Table, column: str, values: Sequence[pa.Scalar], uri: str) -> None:
+def check_in_partitions(
+    data: pa.Table | pa.RecordBatch, column: str, values: Sequence[pa.Scalar], uri: str
+) -> None:
     """Raise ``PartitionMismatchError`` unless every row's ``column`` is one of ``values``."""
     allowed = pa.array([v.as_py() for v in values], data.schema.field(column).type)
     inside = pc.fill_null(pc.is_in(data.column(column), value_set=allowed), False)

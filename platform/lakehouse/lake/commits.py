@@ -8,16 +8,24 @@ its append, overwrite, partition and merge writes on it; restores are commits to
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
+from lakehouse.lake.checks import check_columns_present, extra_columns
 from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
 from lakehouse.lake.results import WriteResult, describe_write
 from lakehouse.lake.stats import restrict_stats
+from lakehouse.lake.streams import BatchStream, StreamFeed
+
+
+def table_schema_of(table: DeltaTable) -> pa.Schema:
+    """A Delta table's schema in Arrow."""
+    return pa.schema(table.schema().to_arrow())
 
 
 class TableCommits(DeltaReader):
@@ -27,33 +35,79 @@ class TableCommits(DeltaReader):
         self,
         uri: str,
         table: DeltaTable | None,
-        data: pa.Table,
+        data: pa.Table | BatchStream,
         operation: str,
         counts: Mapping[str, int | None] | None = None,
         *,
         stats_columns: Sequence[str] | None = None,
+        check: Callable[[pa.RecordBatch], None] | None = None,
         **write_args: Any,
     ) -> WriteResult:
         """Write through the open table if there is one (so its version is ours), else create.
 
         Min/max statistics are kept to ``stats_columns``, else to the table's own restriction.
-        A create that finds the table created meanwhile by another writer lost a commit race
-        (``CommitFailedError``): the store's retry runs the whole operation again on the table.
+        A ``BatchStream`` is written as it is produced, each batch passed to ``check`` first;
+        whatever its producer or ``check`` raises aborts the write (nothing is committed) and
+        is raised as itself. A create that finds the table created meanwhile by another writer
+        lost a commit race (``CommitFailedError``): the store's retry runs the whole operation
+        again on the table.
         """
         write_args.update(restrict_stats(table, stats_columns))
         before = table.version() if table is not None else None
+        feed = StreamFeed(data, check) if isinstance(data, BatchStream) else None
+        source = feed.reader() if feed is not None else data
         try:
             write_deltalake(
                 table if table is not None else uri,
-                data,
+                source,  # type: ignore[arg-type]
                 storage_options=self._options(),
                 **write_args,
             )
-        except DeltaError as error:
-            if table is None and "already exists" in str(error):
+        except Exception as error:
+            if feed is not None and feed.error is not None:
+                raise feed.error from None  # the producer's own exception, not delta-rs's wrap
+            if isinstance(error, DeltaError) and table is None and "already exists" in str(error):
                 raise CommitFailedError(f"{uri} was created by another writer: {error}") from error
             raise
-        return describe_write(uri, table, before, operation, data, counts or {}, self._options())
+        rows = feed.rows if feed is not None else source.num_rows  # type: ignore[union-attr]
+        return describe_write(uri, table, before, operation, rows, counts or {}, self._options())
+
+    def _replace_where(
+        self,
+        uri: str,
+        table: DeltaTable | None,
+        data: pa.Table | BatchStream,
+        operation: str,
+        column: str,
+        predicate: str,
+        inside: Callable[[pa.Table | pa.RecordBatch], None],
+        rows_deleted: int | None,
+        stats_columns: Sequence[str] | None,
+    ) -> WriteResult:
+        """Overwrite the rows matching ``predicate`` (whole partitions of ``column``) with
+        ``data``, its rows checked by ``inside`` first (a stream's batch by batch)."""
+        schema = table_schema_of(table) if table is not None else data.schema
+        streamed = isinstance(data, BatchStream)
+        if isinstance(data, pa.Table):
+            inside(data)
+        if table is not None:
+            check_columns_present(data.schema, schema, uri)
+        result = self._write(
+            uri,
+            table,
+            data,
+            operation,
+            {"rows_inserted": None if streamed else data.num_rows, "rows_deleted": rows_deleted},
+            stats_columns=stats_columns,
+            check=inside if streamed else None,
+            mode="overwrite",
+            predicate=predicate,
+            partition_by=[column] if table is None else None,
+            schema_mode="merge"
+            if table is not None and extra_columns(data.schema, schema)
+            else None,
+        )
+        return replace(result, rows_inserted=result.rows) if streamed else result
 
     def restore(
         self, key: Key, version: int, metadata: Mapping[str, str]

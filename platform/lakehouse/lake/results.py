@@ -118,11 +118,11 @@ def describe_write(
     table: DeltaTable | None,
     before: int | None,
     operation: str,
-    data: pa.Table,
+    rows: int,
     counts: Mapping[str, int | None],
     storage_options: Mapping[str, str] | None,
 ) -> WriteResult:
-    """The ``WriteResult`` of a write to ``uri`` that found the table at version ``before``.
+    """The ``WriteResult`` of a write of ``rows`` to ``uri`` that found the table at ``before``.
 
     A table created by the write is read back (version 0 unless another writer raced).
     """
@@ -137,7 +137,7 @@ def describe_write(
         uri=uri,
         operation=operation,
         version=version,
-        rows=data.num_rows,
+        rows=rows,
         files_added=stats.files_added,
         bytes_added=stats.bytes_added,
         **counts,

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable
+from deltalake import CommitProperties
 
 from lakehouse.lake.checks import (
     check_columns_present,
@@ -25,7 +25,7 @@ from lakehouse.lake.checks import (
     check_partitioning,
     extra_columns,
 )
-from lakehouse.lake.commits import TableCommits
+from lakehouse.lake.commits import TableCommits, table_schema_of
 from lakehouse.lake.predicates import (
     PartitionValue,
     partition_predicate,
@@ -35,11 +35,8 @@ from lakehouse.lake.predicates import (
 from lakehouse.lake.reader import Key
 from lakehouse.lake.results import WriteResult, describe_write, rows_in_partition
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
+from lakehouse.lake.streams import BatchStream
 from lakehouse.lake.upsert import upserted
-
-
-def _schema(table: DeltaTable) -> pa.Schema:
-    return pa.schema(table.schema().to_arrow())
 
 
 class DeltaStore(TableCommits):
@@ -114,7 +111,7 @@ class DeltaStore(TableCommits):
     def replace_partition(
         self,
         key: Key,
-        data: pa.Table,
+        data: pa.Table | BatchStream,
         column: str,
         value: PartitionValue,
         stats_columns: Sequence[str] | None = None,
@@ -122,36 +119,29 @@ class DeltaStore(TableCommits):
         """Atomically replace the partition ``column == value`` with ``data`` (one commit).
 
         Creates the table partitioned by ``column`` on first write. Empty ``data`` deletes the
-        partition. Other partitions are never touched. Raises, before writing anything:
+        partition. Other partitions are never touched. Raises, before committing anything:
         ``PartitionPredicateError`` if ``value`` does not match the column's type;
         ``PartitionMismatchError`` if a row of ``data`` lies outside the partition or the table
         is not partitioned by ``column``; ``MissingColumnsError`` if ``data`` lacks a column.
         New columns in ``data`` are added to the table (schema merge). With ``stats_columns``
         the table keeps min/max statistics of those columns only (``lake.stats``): raw PII.
+        A ``BatchStream`` is written as it is produced (its rows checked batch by batch); what
+        its producer raises aborts the write and is raised (``lake.streams``).
         """
         uri = self.uri(key)
         table = self._open(uri)
-        schema = _schema(table) if table is not None else data.schema
+        schema = table_schema_of(table) if table is not None else data.schema
         predicate = partition_predicate(schema, column, value, table=uri)
         scalar = partition_scalar(data.schema, column, value, table=f"the data for {uri}")
         if table is not None:
             check_partitioned_by(uri, table.metadata().partition_columns, column)
-        check_in_partition(data, column, scalar, uri)
-        rows_deleted = 0
-        if table is not None:
-            check_columns_present(data, schema, uri)
-            rows_deleted = rows_in_partition(table, column, scalar)
-        return self._write(
-            uri,
-            table,
-            data,
-            "replace_partition",
-            {"rows_inserted": data.num_rows, "rows_deleted": rows_deleted},
-            stats_columns=stats_columns,
-            mode="overwrite",
-            predicate=predicate,
-            partition_by=[column] if table is None else None,
-            schema_mode="merge" if table is not None and extra_columns(data, schema) else None,
+
+        def inside(batch: pa.Table | pa.RecordBatch) -> None:
+            check_in_partition(batch, column, scalar, uri)
+
+        deleted = rows_in_partition(table, column, scalar) if table is not None else 0
+        return self._replace_where(
+            uri, table, data, "replace_partition", column, predicate, inside, deleted, stats_columns
         )
 
     @retry_commits
@@ -174,7 +164,7 @@ class DeltaStore(TableCommits):
         if table is None:
             return self._write(uri, None, data, "replace_range", partition_by=[column])
         check_partitioned_by(uri, table.metadata().partition_columns, column)
-        predicate = range_predicate(_schema(table), column, low, high, table=uri)
+        predicate = range_predicate(table_schema_of(table), column, low, high, table=uri)
         return self._write(uri, table, data, "replace_range", mode="overwrite", predicate=predicate)
 
     @retry_commits
@@ -204,12 +194,10 @@ class DeltaStore(TableCommits):
             counts = {"rows_inserted": data.num_rows, "rows_updated": 0}
             partitions = list(partition_by) if partition_by else None
             return self._write(uri, None, data, "merge", counts, partition_by=partitions)
-        check_columns_present(data, _schema(table), uri)
+        check_columns_present(data.schema, table_schema_of(table), uri)
         if data.num_rows == 0:
             counts = {"rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
-            return describe_write(
-                uri, table, table.version(), "merge", data, counts, self._options()
-            )
+            return describe_write(uri, table, table.version(), "merge", 0, counts, self._options())
         stored = table.to_pyarrow_dataset().to_table()
         rows, plan = upserted(stored, data, keys, newer_column)
         del stored
@@ -226,7 +214,7 @@ class DeltaStore(TableCommits):
             commit_properties=CommitProperties(custom_metadata=upsert),
             mode="overwrite",
             partition_by=table.metadata().partition_columns or None,
-            schema_mode="merge" if extra_columns(data, _schema(table)) else None,
+            schema_mode="merge" if extra_columns(data.schema, table_schema_of(table)) else None,
         )
         return replace(result, rows=data.num_rows)
 
@@ -234,7 +222,7 @@ class DeltaStore(TableCommits):
     def replace_partitions(
         self,
         key: Key,
-        data: pa.Table,
+        data: pa.Table | BatchStream,
         column: str,
         values: Sequence[PartitionValue],
         stats_columns: Sequence[str] | None = None,
@@ -244,14 +232,14 @@ class DeltaStore(TableCommits):
         Like ``replace_partition`` for several partitions at once: each value is checked like
         a partition value, every row of ``data`` must lie in one of the partitions, other
         partitions are never touched, a missing table is created partitioned by ``column``,
-        and ``stats_columns`` is as there. Raises ``ValueError`` when ``values`` is empty,
-        and the errors of ``replace_partition``.
+        and ``stats_columns`` and a ``BatchStream`` are as there. Raises ``ValueError`` when
+        ``values`` is empty, and the errors of ``replace_partition``.
         """
         uri = self.uri(key)
         if not values:
             raise ValueError(f"replace_partitions of {uri} needs at least one partition value")
         table = self._open(uri)
-        schema = _schema(table) if table is not None else data.schema
+        schema = table_schema_of(table) if table is not None else data.schema
         unique = sorted(set(values))  # type: ignore[type-var]
         predicate = " OR ".join(
             f"({partition_predicate(schema, column, v, table=uri)})" for v in unique
@@ -259,22 +247,23 @@ class DeltaStore(TableCommits):
         scalars = [
             partition_scalar(data.schema, column, v, table=f"the data for {uri}") for v in unique
         ]
-        check_in_partitions(data, column, scalars, uri)
+
+        def inside(batch: pa.Table | pa.RecordBatch) -> None:
+            check_in_partitions(batch, column, scalars, uri)
+
         rows_deleted: int | None = 0
         if table is not None:
             check_partitioned_by(uri, table.metadata().partition_columns, column)
-            check_columns_present(data, schema, uri)
             counted = [rows_in_partition(table, column, s) for s in scalars]
             rows_deleted = None if None in counted else sum(c or 0 for c in counted)
-        return self._write(
+        return self._replace_where(
             uri,
             table,
             data,
             "replace_partitions",
-            {"rows_inserted": data.num_rows, "rows_deleted": rows_deleted},
-            mode="overwrite",
-            predicate=predicate,
-            partition_by=[column] if table is None else None,
-            schema_mode="merge" if table is not None and extra_columns(data, schema) else None,
-            stats_columns=stats_columns,
+            column,
+            predicate,
+            inside,
+            rows_deleted,
+            stats_columns,
         )

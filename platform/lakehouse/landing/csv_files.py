@@ -5,11 +5,20 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lakehouse.landing.parsing import BOM, CHUNK, Landed, Unparsable, phrase, utf8_error
+from lakehouse.landing.parsing import (
+    BOM,
+    CHUNK,
+    Landed,
+    Unparsable,
+    first_utf8_error,
+    phrase,
+    utf8_error,
+)
 from lakehouse.sources import LandingSpec
 
 
@@ -28,7 +37,8 @@ def _csv_header(file: pa.NativeFile, delimiter: str, quote: str) -> list[str]:
 
 
 def _csv_row_of_bad_width(file: pa.NativeFile, parse: pacsv.ParseOptions) -> int | None:
-    """The row (header = row 1) a multi-threaded read could not place: re-read on one thread."""
+    """The row (header = row 1) a multi-threaded read could not place: re-read on one thread,
+    streamed, up to that row."""
     rows: list[int | None] = []
 
     def first(row: pacsv.InvalidRow) -> str:
@@ -37,15 +47,22 @@ def _csv_row_of_bad_width(file: pa.NativeFile, parse: pacsv.ParseOptions) -> int
 
     file.seek(0)
     options = pacsv.ParseOptions(
-        delimiter=parse.delimiter, quote_char=parse.quote_char, invalid_row_handler=first
+        delimiter=parse.delimiter,
+        quote_char=parse.quote_char,
+        newlines_in_values=True,
+        invalid_row_handler=first,
     )
     one_thread = pacsv.ReadOptions(use_threads=False)
     with contextlib.suppress(pa.ArrowInvalid):
-        pacsv.read_csv(file, read_options=one_thread, parse_options=options)
+        for _ in pacsv.open_csv(file, read_options=one_thread, parse_options=options):
+            pass
     return rows[0] if rows else None
 
 
-def read_csv(file: pa.NativeFile, landing: LandingSpec) -> tuple[pa.Table, Landed]:
+def csv_blocks(
+    file: pa.NativeFile, landing: LandingSpec, block_bytes: int
+) -> Iterator[tuple[pa.Table, Landed]]:
+    """The file's rows about ``block_bytes`` of text at a time, every column as text."""
     delimiter = landing.options.get("delimiter", ",")
     quote = landing.options.get("quote_char", '"')
     header = _csv_header(file, delimiter, quote)
@@ -55,29 +72,49 @@ def read_csv(file: pa.NativeFile, landing: LandingSpec) -> tuple[pa.Table, Lande
         bad_width.append((row.expected_columns, row.actual_columns, row.number))
         return "error"
 
-    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quote, invalid_row_handler=refuse)
+    parse = pacsv.ParseOptions(
+        delimiter=delimiter,
+        quote_char=quote,
+        newlines_in_values=True,  # a quoted field may hold a line break, across blocks too
+        invalid_row_handler=refuse,
+    )
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
         null_values=landing.csv_null_values,
         strings_can_be_null=True,
         quoted_strings_can_be_null=False,
     )
+    read = pacsv.ReadOptions(block_size=block_bytes)
     try:
-        table = pacsv.read_csv(file, parse_options=parse, convert_options=convert)
+        batches = pacsv.open_csv(
+            file, read_options=read, parse_options=parse, convert_options=convert
+        )
+        landed: Landed = {name: (pa.string(),) for name in batches.schema.names}
+        empty = True
+        for batch in batches:
+            empty = False
+            yield pa.Table.from_batches([batch]), landed
+        if empty:  # a header alone: its columns, no rows
+            yield batches.schema.empty_table(), landed
     except pa.ArrowInvalid as error:
-        if bad_width:
-            expected, found, row = bad_width[0]
-            row = row or _csv_row_of_bad_width(file, parse)
-            where = f"row {row} (the header is row 1)" if row else "a row"
-            raise Unparsable(f"{where}: expected {expected} fields, found {found}") from None
-        column = re.search(r"CSV column #(\d+)", str(error))
-        if column and "UTF8" in str(error):
-            file.seek(0)
-            raw = file.read()
-            name = header[int(column[1])] if int(column[1]) < len(header) else column[1]
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as decode:
-                raise Unparsable(f"column {name!r}, {utf8_error(raw, decode)}") from None
-        raise Unparsable(phrase(str(error).removeprefix("CSV parse error: "))) from None
-    return table, {name: (pa.string(),) for name in table.column_names}
+        raise _unparsable(file, error, header, bad_width, parse) from None
+
+
+def _unparsable(
+    file: pa.NativeFile,
+    error: pa.ArrowInvalid,
+    header: list[str],
+    bad_width: list[tuple[int, int, int | None]],
+    parse: pacsv.ParseOptions,
+) -> Unparsable:
+    """Why Arrow refused the file, with its position (row, column, line) and no value."""
+    if bad_width:
+        expected, found, row = bad_width[0]
+        row = row or _csv_row_of_bad_width(file, parse)
+        where = f"row {row} (the header is row 1)" if row else "a row"
+        return Unparsable(f"{where}: expected {expected} fields, found {found}")
+    column = re.search(r"CSV column #(\d+)", str(error))
+    if column and "UTF8" in str(error) and (located := first_utf8_error(file)) is not None:
+        name = header[int(column[1])] if int(column[1]) < len(header) else column[1]
+        return Unparsable(f"column {name!r}, {located}")
+    return Unparsable(phrase(str(error).removeprefix("CSV parse error: ")))

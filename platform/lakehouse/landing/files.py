@@ -16,8 +16,7 @@ messages give the parser's position (line, row, column, field counts), never a l
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatch
@@ -27,9 +26,10 @@ import pyarrow.parquet as pq
 from pyarrow import fs
 
 from lakehouse.lake.filesystems import filesystem_for
-from lakehouse.landing.csv_files import read_csv
-from lakehouse.landing.jsonl_files import TEXT_TYPES, read_jsonl
-from lakehouse.landing.parsing import Landed, Unparsable, is_blank, is_numeric, phrase
+from lakehouse.landing.csv_files import csv_blocks
+from lakehouse.landing.jsonl_files import TEXT_TYPES, jsonl_blocks
+from lakehouse.landing.parquet_files import parquet_blocks
+from lakehouse.landing.parsing import CHUNK, Landed, Unparsable, is_blank, is_numeric, phrase
 from lakehouse.sources import LandingSpec
 
 
@@ -41,6 +41,10 @@ class LandingFileError(ValueError):
     def __init__(self, message: str, rows: int = 0) -> None:
         super().__init__(message)
         self.rows = rows
+
+
+BLOCK_BYTES = 64 * 1024 * 1024
+"""Text (CSV, JSON lines) parsed at a time: a file's memory is its blocks', not its size."""
 
 
 class SchemaDriftError(LandingFileError):
@@ -61,14 +65,20 @@ _COMPATIBLE = {
 }
 
 
-def _estimated_rows(raw: bytes, landing: LandingSpec) -> int:
-    """Rows a file held, for accounting when it cannot be parsed (lines; unknown for Parquet)."""
+def _estimated_rows(file: pa.NativeFile, landing: LandingSpec) -> int:
+    """Rows a file held, for accounting when it cannot be parsed (lines; unknown for Parquet),
+    counted a chunk at a time."""
+    file.seek(0)
     if landing.format == "parquet":
         try:
-            return pq.ParquetFile(io.BytesIO(raw)).metadata.num_rows
+            return pq.ParquetFile(file).metadata.num_rows
         except (pa.ArrowInvalid, OSError):
             return 0
-    lines = sum(1 for line in raw.splitlines() if line.strip())
+    lines, pending = 0, b""
+    while chunk := file.read(CHUNK):
+        *whole, pending = (pending + chunk).split(b"\n")
+        lines += sum(1 for line in whole if line.strip())
+    lines += 1 if pending.strip() else 0
     return max(lines - 1, 0) if landing.format == "csv" else lines
 
 
@@ -107,35 +117,27 @@ def list_landing_files(
     return [_join(_join(landing_root, folder), n) for n in names]
 
 
-def _read_parquet(file: pa.NativeFile) -> tuple[pa.Table, Landed]:
-    """The file's own types, rendered to text by Arrow's cast."""
-    table = pq.read_table(file)
-    columns = []
-    for field, column in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_null(field.type):
-            columns.append(pa.nulls(len(column), pa.string()))
-            continue
-        try:
-            columns.append(column.cast(pa.string()))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            raise Unparsable(
-                f"column {field.name!r}: Parquet type {field.type} cannot be read as text"
-            ) from None
-    landed = {f.name: (f.type,) for f in table.schema}
-    return pa.Table.from_arrays(columns, names=table.column_names), landed
+def landed_bytes(uris: Sequence[str], storage_options: Mapping[str, str] | None = None) -> int:
+    """The total size of the files at ``uris``."""
+    total = 0
+    for uri in uris:
+        filesystem, path = filesystem_for(uri, storage_options)
+        total += filesystem.get_file_info(path).size or 0
+    return total
 
 
-def _parse(
-    file: pa.NativeFile, landing: LandingSpec, text_columns: list[str]
-) -> tuple[pa.Table, Landed]:
-    """Parse from the (random-access) file: every column as text, and the types it landed as."""
+def _blocks(
+    file: pa.NativeFile, landing: LandingSpec, text_columns: list[str], block_bytes: int
+) -> Iterator[tuple[pa.Table, Landed]]:
+    """Parse from the (random-access) file, a block at a time: every column as text, and the
+    types each column landed as."""
     if landing.format == "parquet":
-        return _read_parquet(file)
-    if is_blank(file):
-        return pa.table({}), {}
-    if landing.format == "jsonl":
-        return read_jsonl(file, text_columns)
-    return read_csv(file, landing)
+        yield from parquet_blocks(file)
+    elif not is_blank(file):
+        if landing.format == "jsonl":
+            yield from jsonl_blocks(file, text_columns, block_bytes)
+        else:
+            yield from csv_blocks(file, landing, block_bytes)
 
 
 def _drift_problems(landed: Landed, required: list[str], expected: Mapping[str, str]) -> list[str]:
@@ -154,6 +156,98 @@ def _drift_problems(landed: Landed, required: list[str], expected: Mapping[str, 
     return problems
 
 
+class LandingFileReader:
+    """One landing file read a block at a time, every value as its landed text (see the
+    module docstring); what it held (``rows``, ``columns``) is known once read to its end.
+
+    A blank file holds the required columns and no rows. ``expected_types`` maps landed
+    columns to declared types: a landed type that cannot hold the declared one (an epoch
+    integer for a timestamp) is breaking drift.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        landing: LandingSpec,
+        required_columns: list[str],
+        storage_options: Mapping[str, str] | None = None,
+        *,
+        expected_types: Mapping[str, str] | None = None,
+        allow_extra_columns: bool = True,
+        block_bytes: int = BLOCK_BYTES,
+    ) -> None:
+        self.uri = uri
+        self.landing = landing
+        self.required_columns = required_columns
+        self.storage_options = storage_options
+        self.expected = dict(expected_types or {})
+        self.allow_extra_columns = allow_extra_columns
+        self.block_bytes = block_bytes
+        self.rows = 0
+        self.columns: list[str] = []
+        self.size_bytes = 0
+
+    def blocks(self) -> Generator[pa.Table, None, None]:
+        """The file's rows, a block at a time (columns may differ between a JSON file's blocks).
+
+        Raises (possibly after yielding blocks: a file is decided when read to its end):
+            LandingFileError: the file is unreadable (corrupt, truncated, ragged rows, not
+                UTF-8); the message gives the position (line, row, column), never a value.
+            SchemaDriftError: a required column is missing or retyped, or (when extra columns
+                are not allowed) an undeclared column appeared.
+        """
+        self.rows, self.columns = 0, []
+        landed: dict[str, tuple[pa.DataType, ...]] = {}
+        drifted = False  # once drift is seen, the rest is only read to count (and to parse)
+        text_columns = [c for c in self.required_columns if self.expected.get(c) in TEXT_TYPES]
+        filesystem, path = filesystem_for(self.uri, self.storage_options)
+        with filesystem.open_input_file(path) as file:
+            self.size_bytes = file.size()
+            try:
+                for table, kinds in _blocks(file, self.landing, text_columns, self.block_bytes):
+                    for name, types in kinds.items():
+                        landed[name] = tuple(dict.fromkeys((*landed.get(name, ()), *types)))
+                    self.columns.extend(c for c in table.column_names if c not in self.columns)
+                    self.rows += table.num_rows
+                    drifted = drifted or bool(self._retyped_or_extra(landed))
+                    if not drifted and table.num_rows:
+                        yield table
+            except (Unparsable, pa.ArrowInvalid, pa.ArrowTypeError) as error:
+                reason = str(error) if isinstance(error, Unparsable) else phrase(str(error))
+                raise LandingFileError(
+                    f"cannot read landing file {self.uri} as {self.landing.format}: {reason}. "
+                    "Fix or remove the file and re-run the partition.",
+                    _estimated_rows(file, self.landing),
+                ) from None
+        if not self.columns:  # a blank file
+            self.columns = list(self.required_columns)
+            landed = {c: () for c in self.required_columns}
+        self._check_drift(landed)
+
+    def _retyped_or_extra(self, landed: Landed) -> bool:
+        present = [c for c in self.required_columns if c in landed]
+        extra = [c for c in landed if c not in self.required_columns]
+        retyped = _drift_problems(landed, present, self.expected)
+        return bool(retyped) or (bool(extra) and not self.allow_extra_columns)
+
+    def _check_drift(self, landed: Landed) -> None:
+        problems = _drift_problems(landed, self.required_columns, self.expected)
+        if problems:
+            raise SchemaDriftError(
+                f"breaking schema drift in landing file {self.uri}: {'; '.join(problems)}. "
+                "Fix the producer (or change the contract), then re-run the partition.",
+                self.rows,
+            )
+        extra = [c for c in self.columns if c not in self.required_columns]
+        if extra and not self.allow_extra_columns:
+            raise SchemaDriftError(
+                f"schema drift in landing file {self.uri}: undeclared column(s) {extra} and the "
+                "contract's schema_drift policy is 'strict'. Declare the columns or fix the "
+                "producer.",
+                self.rows,
+            )
+
+
 def read_landing_file(
     uri: str,
     landing: LandingSpec,
@@ -162,49 +256,23 @@ def read_landing_file(
     *,
     expected_types: Mapping[str, str] | None = None,
     allow_extra_columns: bool = True,
+    block_bytes: int = BLOCK_BYTES,
 ) -> LandedFile:
-    """Read one landing file, every value as its landed text (see the module docstring).
+    """Read one landing file whole (``LandingFileReader``'s blocks, concatenated).
 
-    An empty file gives an empty table with the required columns. ``expected_types`` maps
-    landed columns to declared types: a landed type that cannot hold the declared one (an
-    epoch integer for a timestamp) is breaking drift.
-
-    Raises:
-        LandingFileError: the file is unreadable (corrupt, truncated, ragged rows, not UTF-8);
-            the message gives the position (line, row, column) and never a landed value.
-        SchemaDriftError: a required column is missing or retyped, or (when extra columns are
-            not allowed) an undeclared column appeared.
+    Raises what ``LandingFileReader.blocks`` raises.
     """
-    expected = expected_types or {}
-    text_columns = [c for c in required_columns if expected.get(c) in TEXT_TYPES]
-    filesystem, path = filesystem_for(uri, storage_options)
-    with filesystem.open_input_file(path) as file:
-        size = file.size()
-        try:
-            table, landed = _parse(file, landing, text_columns)
-        except (Unparsable, pa.ArrowInvalid, pa.ArrowTypeError) as error:
-            reason = str(error) if isinstance(error, Unparsable) else phrase(str(error))
-            file.seek(0)
-            raise LandingFileError(
-                f"cannot read landing file {uri} as {landing.format}: {reason}. "
-                "Fix or remove the file and re-run the partition.",
-                _estimated_rows(file.read(), landing),
-            ) from None
-    if table.num_columns == 0 and table.num_rows == 0:
-        table = pa.table({c: pa.array([], pa.string()) for c in required_columns})
-        landed = {c: () for c in required_columns}
-    problems = _drift_problems(landed, required_columns, expected)
-    if problems:
-        raise SchemaDriftError(
-            f"breaking schema drift in landing file {uri}: {'; '.join(problems)}. "
-            "Fix the producer (or change the contract), then re-run the partition.",
-            table.num_rows,
-        )
-    extra = [c for c in table.column_names if c not in required_columns]
-    if extra and not allow_extra_columns:
-        raise SchemaDriftError(
-            f"schema drift in landing file {uri}: undeclared column(s) {extra} and the contract's "
-            "schema_drift policy is 'strict'. Declare the columns or fix the producer.",
-            table.num_rows,
-        )
-    return LandedFile(uri=uri, table=table, size_bytes=size)
+    reader = LandingFileReader(
+        uri,
+        landing,
+        required_columns,
+        storage_options,
+        expected_types=expected_types,
+        allow_extra_columns=allow_extra_columns,
+        block_bytes=block_bytes,
+    )
+    blocks = list(reader.blocks())
+    table = pa.table({c: pa.array([], pa.string()) for c in reader.columns})
+    if blocks:
+        table = pa.concat_tables(blocks, promote_options="default").select(reader.columns)
+    return LandedFile(uri=uri, table=table, size_bytes=reader.size_bytes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import cast
 
 import numpy as np
@@ -149,15 +150,16 @@ def _column(name: str, values: list[object]) -> tuple[pa.Array, tuple[pa.DataTyp
     return array, tuple(sorted(kinds, key=str))
 
 
-def _read_jsonl_exactly(data: pa.Buffer) -> tuple[pa.Table, Landed]:
-    """Line by line with Python's JSON parser: slower, exact, and precise about errors."""
+def _read_jsonl_exactly(data: pa.Buffer, first_line: int = 1) -> tuple[pa.Table, Landed]:
+    """Line by line with Python's JSON parser: slower, exact, and precise about errors
+    (``first_line``: the number of the block's first line in its file)."""
     raw = data.to_pybytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise utf8_error(raw, error) from None
+        raise utf8_error(raw, error, first_line) from None
     rows: list[dict[str, object]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip(JSON_SPACE):
             continue
         try:
@@ -202,15 +204,55 @@ def _first_keys(data: pa.Buffer) -> list[str] | None:
     return list(first) if isinstance(first, dict) else None
 
 
-def read_jsonl(file: pa.NativeFile, text_columns: list[str]) -> tuple[pa.Table, Landed]:
+def _block_end(file: pa.NativeFile, start: int, size: int, block_bytes: int) -> int:
+    """Where the block starting at ``start`` ends: after its last line break within
+    ``block_bytes`` (after the first one beyond, when one line is longer), or at the end."""
+    limit = start + block_bytes
+    if limit >= size:
+        return size
+    high = limit
+    while high > start:  # backwards from the limit, a chunk at a time
+        low = max(start, high - CHUNK)
+        file.seek(low)
+        cut = file.read(high - low).rfind(b"\n")
+        if cut >= 0:
+            return low + cut + 1
+        high = low
+    while limit < size:  # a line longer than a block: to its end
+        file.seek(limit)
+        ahead = file.read(CHUNK)
+        if (cut := ahead.find(b"\n")) >= 0:
+            return limit + cut + 1
+        limit += len(ahead)
+    return size
+
+
+def jsonl_blocks(
+    file: pa.NativeFile, text_columns: list[str], block_bytes: int
+) -> Iterator[tuple[pa.Table, Landed]]:
+    """The file's rows a block of whole lines (about ``block_bytes``) at a time, parsed as in
+    ``read_jsonl_block``; positions in errors count lines from the file's start."""
+    size, start, first_line = file.size(), 0, 1
+    while start < size:
+        end = _block_end(file, start, size, block_bytes)
+        file.seek(start)
+        data = file.read_buffer(end - start)
+        if start == 0 and data.slice(0, 3).to_pybytes() == BOM:
+            data = data.slice(3)
+        yield read_jsonl_block(data, text_columns, first_line)
+        first_line += int(np.count_nonzero(np.frombuffer(data, np.uint8) == 0x0A))
+        start = end
+
+
+def read_jsonl_block(
+    data: pa.Buffer, text_columns: list[str], first_line: int = 1
+) -> tuple[pa.Table, Landed]:
     """Arrow's fast parser plus literal texts; Python's parser when that cannot be exact.
 
+    ``data`` holds whole lines, the first of them line ``first_line`` of its file.
     ``text_columns`` (declared as text, dates or timestamps) are parsed by Arrow as strings,
     which keeps their text without a cut; one that is a number or absent falls back to Python.
     """
-    data = file.read_buffer()
-    if data.slice(0, 3).to_pybytes() == BOM:
-        data = data.slice(3)
     keys = _first_keys(data)
     try:
         if keys is None:
@@ -229,4 +271,4 @@ def read_jsonl(file: pa.NativeFile, text_columns: list[str]) -> tuple[pa.Table, 
             return table.select(order), landed
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # Python's parser decides: exact texts, or an error with its position
-    return _read_jsonl_exactly(data)
+    return _read_jsonl_exactly(data, first_line)

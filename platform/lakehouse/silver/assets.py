@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from lakehouse.bronze.assets import bronze_key, run_days
-from lakehouse.bronze.ranges import RANGE_ROWS, chunk_days, combine_days
+from lakehouse.bronze.days import RANGE_ROWS, chunk_days, combine_days
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.memory import release_unused_memory
 from lakehouse.lake.metadata import RawMetadataValue, table_rows, table_schema, write_metadata

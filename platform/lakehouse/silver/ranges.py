@@ -15,7 +15,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lakehouse.bronze.ranges import combine_days
+from lakehouse.bronze.days import combine_days
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.quarantine import quarantine_key
 from lakehouse.lake.reader import streamed

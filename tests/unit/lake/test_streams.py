@@ -1,0 +1,57 @@
+"""Streamed writes: batches written as produced, a producer's exception aborts the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from lakehouse.lake import DeltaStore
+from lakehouse.lake.checks import PartitionMismatchError
+from lakehouse.lake.streams import BatchStream
+
+SCHEMA = pa.schema([("id", pa.int64()), ("day", pa.date32())])
+DAY = date(2026, 1, 2)
+
+
+class Refused(Exception):
+    """What a producer raises to stop the publish."""
+
+
+def _batches(day: date, count: int, fail: bool = False) -> Iterator[pa.RecordBatch]:
+    for start in range(0, count, 10):
+        ids = pa.array(range(start, min(start + 10, count)), pa.int64())
+        yield pa.record_batch([ids, pa.repeat(pa.scalar(day), len(ids))], schema=SCHEMA)
+    if fail:
+        raise Refused("the last batch showed the day is bad")
+
+
+def test_a_stream_replaces_the_partition_and_counts_its_rows(tmp_path: Path) -> None:
+    store = DeltaStore(str(tmp_path))
+    store.replace_partition(["t"], pa.table({"id": [99], "day": [DAY]}, SCHEMA), "day", DAY)
+    result = store.replace_partition(
+        ["t"], BatchStream(SCHEMA, lambda: _batches(DAY, 35)), "day", DAY
+    )
+    assert result.rows == result.rows_inserted == 35 and result.rows_deleted == 1
+    assert sorted(store.read(["t"]).column("id").to_pylist()) == list(range(35))
+
+
+def test_a_producer_that_raises_aborts_the_write_with_its_own_error(tmp_path: Path) -> None:
+    store = DeltaStore(str(tmp_path))
+    store.replace_partition(["t"], pa.table({"id": [99], "day": [DAY]}, SCHEMA), "day", DAY)
+    stream = BatchStream(SCHEMA, lambda: _batches(DAY, 35, fail=True))
+    with pytest.raises(Refused, match="the day is bad"):
+        store.replace_partitions(["t"], stream, "day", [DAY])
+    assert store.read(["t"]).column("id").to_pylist() == [99]
+    assert store.table(["t"]).version() == 0
+
+
+def test_a_streamed_row_outside_the_partition_aborts_the_write(tmp_path: Path) -> None:
+    store = DeltaStore(str(tmp_path))
+    stream = BatchStream(SCHEMA, lambda: _batches(date(2026, 1, 3), 5))
+    with pytest.raises(PartitionMismatchError, match="outside the partition"):
+        store.replace_partition(["t"], stream, "day", DAY)
+    assert not store.exists(["t"])
