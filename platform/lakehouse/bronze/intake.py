@@ -144,8 +144,9 @@ class IntakeStream:
         self.columns = self._first_columns()
 
     def _first_columns(self) -> list[str]:
-        """The columns of the first file that parses, from its first block (a guess the
-        write corrects by starting again, when another file brings more)."""
+        """The columns of the first file that parses, from its first block, and the declared
+        ones it lacks (a guess the write corrects by starting again when the files taken in
+        hold others, or in another order)."""
         for uris in (self.files[day] for day in sorted(self.files)):
             for uri in uris:
                 reader = _reader(uri, self.spec, self.storage_options, block_bytes=PEEK_BYTES)
@@ -157,7 +158,8 @@ class IntakeStream:
                 finally:
                     blocks.close()
                 if reader.columns:
-                    return reader.columns
+                    declared = [c for c in self.spec.landed_columns if c not in reader.columns]
+                    return [*reader.columns, *declared]  # files taken in hold them all
         return list(self.spec.landed_columns)
 
     @property
@@ -199,8 +201,9 @@ class IntakeStream:
             self.intakes[day] = Intake(landed, rejected)
             if self.checks is not None:
                 self.outcomes[day] = self.checks(self.intakes[day])
-        found = combined(list(self.intakes.values())).columns
-        if found and found != self.columns:
+        # Nothing taken in: the declared columns, never a rejected file's.
+        found = combined(list(self.intakes.values())).columns or list(self.spec.landed_columns)
+        if found != self.columns:
             self.columns, again = found, True
         if again:
             raise _WriteAgain

@@ -79,7 +79,7 @@ class DeltaStore(TableCommits):
     def overwrite(
         self,
         key: Key,
-        data: pa.Table,
+        data: pa.Table | BatchStream,
         partition_by: Sequence[str] | None = None,
         commit_metadata: Mapping[str, str] | None = None,
         stats_columns: Sequence[str] | None = None,

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-import pyarrow as pa
 from deltalake.fs import DeltaStorageHandler
 
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.lake.results import WriteResult
+from lakehouse.lake.spool import Rows, as_written
 from lakehouse.lake.store import DeltaStore
 from lakehouse.lake.uris import is_local
 
@@ -83,15 +83,16 @@ def drop_staged(store: DeltaStore, key: Sequence[str]) -> None:
 def write_audit_publish(
     store: DeltaStore,
     key: Sequence[str],
-    data: pa.Table,
-    audit: Callable[[pa.Table], list[OutcomeT]],
-    publish: Callable[[pa.Table], WriteResult],
+    data: Rows,
+    audit: Callable[[Rows], list[OutcomeT]],
+    publish: Callable[[Rows], WriteResult],
 ) -> WapResult[OutcomeT]:
     """Audit the candidate ``data`` for ``key`` and publish it only if every blocking check passes.
 
     Consumers of ``key`` never see unaudited rows: the real table changes only in ``publish``,
-    one Delta commit, after every blocking outcome passed. The audit reads the very Arrow table
-    that ``publish`` writes, so a passing candidate is written once. A blocked candidate is
+    one Delta commit, after every blocking outcome passed. The audit reads the very rows that
+    ``publish`` writes (an Arrow table, or a spool on local disk: ``lake.spool``), so a passing
+    candidate is written once. A blocked candidate is
     written to ``_staging/<layer>/<table>`` for inspection (it stays until the next attempt),
     and a published one removes any earlier blocked candidate.
     """
@@ -99,6 +100,6 @@ def write_audit_publish(
     outcomes = audit(data)
     drop_table(store, stage)
     if any(o.blocking and not o.passed for o in outcomes):
-        store.overwrite(stage, data)
+        store.overwrite(stage, as_written(data))
         return WapResult(outcomes, None, store.uri(stage))
     return WapResult(outcomes, publish(data), store.uri(stage))

@@ -11,6 +11,7 @@ import pyarrow.dataset as pads
 
 from lakehouse.lake import duck
 from lakehouse.lake.memory import release_unused_memory
+from lakehouse.lake.spool import Rows, row_count
 from lakehouse.quality.names import CHECKS, CheckName
 from lakehouse.sources import SourceSpec
 from lakehouse.sources.types import quote
@@ -133,13 +134,13 @@ def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutco
 
 
 def check_table_unique_keys(
-    rest: pa.Table | pads.Scanner, rows: pa.Table, spec: SourceSpec
+    rest: pa.Table | pads.Scanner, rows: Rows, spec: SourceSpec
 ) -> CheckOutcome:
     """The keys of the table after a publish are unique: ``rows`` plus the ``rest`` it keeps.
 
     ``rows`` is what the publishing commit writes, ``rest`` the key columns of every row of
     the table that commit leaves in place (all of its other partitions): a scanner of them
-    streams into DuckDB's aggregation instead of being held as one more table.
+    (and a spool of ``rows``) streams into DuckDB's aggregation instead of being held.
     """
     keys = ", ".join(quote(k) for k in spec.keys)
     if isinstance(rest, pa.Table):
@@ -149,7 +150,7 @@ def check_table_unique_keys(
     con = duck.connect()
     try:
         con.register("kept", kept)
-        con.register("written", rows.select(spec.keys))
+        con.register("written", rows.select(spec.keys) if isinstance(rows, pa.Table) else rows)
         con.execute(
             f"CREATE TEMP TABLE duplicated AS SELECT {keys}, count(*) AS copies FROM "
             f"(SELECT {keys} FROM kept UNION ALL SELECT {keys} FROM written) "
@@ -164,7 +165,7 @@ def check_table_unique_keys(
         name=CheckName.TABLE_UNIQUE_KEYS,
         passed=count == 0,
         description=f"Keys {spec.keys} are unique across the table ({kept_rows} rows kept, "
-        f"{rows.num_rows} written).",
+        f"{row_count(rows)} written).",
         observed=count,
         threshold=0,
         failing_rows=int(copies or 0),
@@ -180,9 +181,7 @@ ROW_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection, SourceSpec], CheckOutcome
 )
 
 
-def audit(
-    staged: pa.Table | pads.Dataset, spec: SourceSpec, expected: pa.Schema
-) -> list[CheckOutcome]:
+def audit(staged: Rows, spec: SourceSpec, expected: pa.Schema) -> list[CheckOutcome]:
     """Run every blocking contract check over the staged rows."""
     con = duck.connect()
     try:

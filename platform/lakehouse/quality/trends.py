@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakehouse.lake import DeltaStore, duck
+from lakehouse.lake.spool import Rows, column_of, extremes
 from lakehouse.quality.audit import SAMPLE_ROWS, CheckOutcome
 from lakehouse.quality.names import CheckName
 from lakehouse.sources import LANDING_DATE, SourceSpec
@@ -93,7 +94,7 @@ def _no_reference() -> CheckOutcome:
 
 
 def check_drift(
-    store: DeltaStore, key: list[str], spec: SourceSpec, day: date, current: pa.Table
+    store: DeltaStore, key: list[str], spec: SourceSpec, day: date, current: Rows
 ) -> CheckOutcome:
     """PSI of each drift column against the trailing window stays under the threshold."""
     quality = spec.quality
@@ -108,7 +109,7 @@ def check_drift(
     if reference.num_rows == 0:
         return _no_reference()
     scores = {
-        c: round(population_stability_index(reference.column(c), current.column(c)), 4)
+        c: round(population_stability_index(reference.column(c), column_of(current, c)), 4)
         for c in columns
     }
     worst = max(scores.values())
@@ -137,9 +138,7 @@ def key_range(keys: pa.ChunkedArray, field: pa.Field) -> pc.Expression | None:
     return (pc.field(field.name) >= low) & (pc.field(field.name) <= high)
 
 
-def check_references(
-    store: DeltaStore, spec: SourceSpec, published: pa.Table
-) -> CheckOutcome | None:
+def check_references(store: DeltaStore, spec: SourceSpec, published: Rows) -> CheckOutcome | None:
     """Foreign keys point at existing rows of the referenced silver tables."""
     references = [c for c in spec.columns if c.references]
     if not references:
@@ -156,7 +155,7 @@ def check_references(
             continue
         name = quote(column.name)
         dataset = store.dataset(["silver", table])
-        where = key_range(published[column.name], dataset.schema.field(target))
+        where = key_range(extremes(published, column.name), dataset.schema.field(target))
         referenced = dataset.to_table(columns=[target], filter=where)
         con.register("referenced", referenced)
         dangling = (

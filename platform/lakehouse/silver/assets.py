@@ -1,8 +1,10 @@
 """Silver assets, generated from the source declarations."""
 
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 
@@ -100,7 +102,7 @@ def _split_metadata(splits: list[SilverSplit], blocked: bool) -> dict[str, RawMe
         reasons.update(split.reasons)
     return {
         "bronze_rows": sum(s.bronze_rows for s in splits),
-        "published_rows": 0 if blocked else sum(s.published.num_rows for s in splits),
+        "published_rows": 0 if blocked else sum(s.published_rows for s in splits),
         "quarantined_rows": sum(s.quarantined.num_rows for s in splits),
         "duplicates_removed": sum(s.duplicate_rows for s in splits),
         "invalid_rows": sum(s.invalid_rows for s in splits),
@@ -109,18 +111,20 @@ def _split_metadata(splits: list[SilverSplit], blocked: bool) -> dict[str, RawMe
 
 
 def _refine(
-    store: DeltaStore, spec: SourceSpec, days: list[date], pii_key: str
+    store: DeltaStore, spec: SourceSpec, days: list[date], pii_key: str, spool: Path
 ) -> tuple[list[tuple[list[date], SilverOutcome]], list[CheckOutcome]]:
-    """Refine ``days``: one day as a partition, more as ranges of days bounded in rows; stops
-    at the first blocked chunk. The outcome of each chunk, and the checks of all of them."""
-    if len(days) == 1:
-        outcome = refine_partition(store, spec, days[0], pii_key)
-        return [(days, outcome)], outcome.outcomes
-    rows = partition_row_counts(store, ["bronze", spec.name])
+    """Refine ``days``: one day as a partition, more as ranges of days bounded in rows (a day
+    over the bound alone, as a partition); stops at the first blocked chunk. The outcome of
+    each chunk, and the checks of all of them. Large days park their rows in ``spool``."""
+    rows = partition_row_counts(store, ["bronze", spec.name]) if len(days) > 1 else {}
     chunks: list[tuple[list[date], SilverOutcome]] = []
     for chunk in chunk_days(rows, days, RANGE_ROWS):
-        chunks.append((chunk, refine_range(store, spec, chunk, pii_key)))
-        if chunks[-1][1].blocked:
+        if len(chunk) == 1:
+            outcome = refine_partition(store, spec, chunk[0], pii_key, spool)
+        else:
+            outcome = refine_range(store, spec, chunk, pii_key)
+        chunks.append((chunk, outcome))
+        if outcome.blocked:
             break
     checks = combine_days({c[0]: o.outcomes for c, o in chunks}, unit="chunks")
     return chunks, checks
@@ -138,7 +142,20 @@ def materialize_silver(
     started = datetime.now(UTC)
     days = run_days(context)
     store = lakehouse.store()
-    chunks, checks = _refine(store, spec, days, lakehouse.pii_key)
+    with tempfile.TemporaryDirectory(prefix=f"lakehouse-spool-{spec.name}-") as spool:
+        yield from _publish(store, spec, key, days, lakehouse.pii_key, Path(spool), started)
+
+
+def _publish(
+    store: DeltaStore,
+    spec: SourceSpec,
+    key: dg.AssetKey,
+    days: list[date],
+    pii_key: str,
+    spool: Path,
+    started: datetime,
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    chunks, checks = _refine(store, spec, days, pii_key, spool)
     blocked = chunks[-1][1].blocked
     metadata = _split_metadata([o.split for _, o in chunks], blocked)
     if len(days) > 1:

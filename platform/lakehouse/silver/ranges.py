@@ -19,6 +19,7 @@ from lakehouse.bronze.days import combine_days
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.quarantine import quarantine_key
 from lakehouse.lake.reader import streamed
+from lakehouse.lake.spool import Rows, as_table
 from lakehouse.lake.wap import write_audit_publish
 from lakehouse.quality.audit import CheckOutcome, audit
 from lakehouse.quality.trends import (
@@ -30,20 +31,11 @@ from lakehouse.quality.trends import (
 from lakehouse.silver.dimension_history import (
     adopt_dimension_history,
 )
+from lakehouse.silver.facts import adopt_history
 from lakehouse.silver.history import history_key
-from lakehouse.silver.refine import (
-    SilverOutcome,
-    SilverPublisher,
-    adopt_history,
-    budget_check,
-)
-from lakehouse.silver.transform import (
-    DUPLICATE,
-    SilverSplit,
-    latest_versions,
-    silver_schema,
-    split_silver,
-)
+from lakehouse.silver.refine import SilverOutcome, SilverPublisher, budget_check
+from lakehouse.silver.transform import DUPLICATE, SilverSplit, silver_schema, split_silver
+from lakehouse.silver.versions import latest_versions
 from lakehouse.sources import LANDING_DATE, SourceSpec
 
 
@@ -66,9 +58,11 @@ def day_split(split: SilverSplit, bronze_rows: int, day: date, columns: list[str
     counted = Counter(r for reason in reasons if reason != DUPLICATE for r in reason.split("; "))
     if duplicates:
         counted[DUPLICATE] = duplicates
+    published = _on(as_table(split.published).select(columns), day)
     return SilverSplit(
-        published=_on(split.published.select(columns), day),
+        published=published,
         quarantined=quarantined,
+        published_rows=published.num_rows,
         bronze_rows=bronze_rows,
         invalid_rows=len(reasons) - duplicates,
         duplicate_rows=duplicates,
@@ -116,22 +110,23 @@ def refine_range(
     publisher = SilverPublisher(store, spec, days)
     # A dimension merges each key's latest version of the range: what a sequence of daily
     # merges keeps (a later day wins a tie, as its merge would replace an equal version).
-    candidate = split.published if fact else latest_versions(split.published, spec)
+    published = as_table(split.published)  # a range is bounded in rows: no spool
+    candidate = published if fact else latest_versions(published, spec)
 
-    def audit_candidate(rows: pa.Table) -> list[CheckOutcome]:
+    def audit_candidate(rows: Rows) -> list[CheckOutcome]:
         budgets = combine_days({day: [budget_check(s, spec)] for day, s in splits.items()})
         outcomes = [*audit(rows, per_day(spec) if fact else spec, schema), *budgets]
         # Every day's version, not only the range's latest: a type-2 history keeps them all.
-        return [*outcomes, *publisher.audit_table(rows, split.published)]
+        return [*outcomes, *publisher.audit_table(rows, published)]
 
     wap = write_audit_publish(store, key, candidate, audit_candidate, publisher.publish)
     observed: dict[date, list[CheckOutcome]] = {day: [] for day in days}
     if fact:
         q = spec.quality
         # As day by day: each day against the trailing days, the range's earlier days included.
-        counts |= {day: s.published.num_rows for day, s in splits.items()}
+        counts |= {day: s.published_rows for day, s in splits.items()}
         for day, s in splits.items():
-            rows = s.published.num_rows
+            rows = s.published_rows
             observed[day].append(
                 check_volume(counts, day, rows, q.volume_window, q.volume_tolerance)
             )
@@ -140,7 +135,7 @@ def refine_range(
         for day, s in splits.items():
             observed[day].append(check_drift(store, drift_key, spec, day, s.published))
     checks = [*wap.outcomes, *combine_days(observed)]
-    references = check_references(store, spec, split.published)
+    references = check_references(store, spec, published)
     if references is not None:
         checks.append(references)
     return SilverOutcome(split, checks, wap.published)

@@ -6,19 +6,20 @@ quarantined (with the reasons it broke the contract, or ``duplicate``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from lakehouse.lake import duck
 from lakehouse.lake.memory import release_unused_memory
 from lakehouse.lake.quarantine import QUARANTINE_SCHEMA
+from lakehouse.lake.spool import Rows, spool
+from lakehouse.lake.stats import ROW_GROUP_ROWS
 from lakehouse.silver.rules import RAW_PREFIX, masked, raw_value, reason_expressions, typed_value
 from lakehouse.sources import LANDING_DATE, METADATA_COLUMNS, SourceSpec
 from lakehouse.sources.types import arrow_type, duckdb_type, quote
@@ -39,12 +40,17 @@ def silver_schema(spec: SourceSpec) -> pa.Schema:
     return pa.schema(fields)
 
 
+SPOOL_ROWS = 2_000_000
+"""Published rows of a split above which they are parked on local disk (``lake.spool``)."""
+
+
 @dataclass(frozen=True)
 class SilverSplit:
     """A bronze partition split by the contract."""
 
-    published: pa.Table
+    published: Rows
     quarantined: pa.Table
+    published_rows: int
     bronze_rows: int
     invalid_rows: int
     duplicate_rows: int
@@ -171,7 +177,13 @@ def _positions(con: duckdb.DuckDBPyConnection, where: str) -> np.ndarray:
     return np.asarray(found[ROW], dtype=np.int64)
 
 
-def split_silver(bronze: pa.Table | pads.Scanner, spec: SourceSpec, pii_key: str) -> SilverSplit:
+def split_silver(
+    bronze: pa.Table | pads.Scanner,
+    spec: SourceSpec,
+    pii_key: str,
+    spool_to: Path | None = None,
+    spool_rows: int | None = None,
+) -> SilverSplit:
     """Split a bronze partition into published silver rows and quarantined rows.
 
     Published rows are typed, conformed, valid against the contract's row rules, the latest
@@ -179,7 +191,9 @@ def split_silver(bronze: pa.Table | pads.Scanner, spec: SourceSpec, pii_key: str
     carry their reasons and their landed values (PII masked the same way). Bronze is read in
     passes, streamed: one ranks every row (positions, reasons, rank), the next two take only
     the quarantined and the published rows. With a scanner of the bronze table
-    (``refine_partition``) the day's bronze rows are never all in memory.
+    (``refine_partition``) the day's bronze rows are never all in memory, and with a
+    ``spool_to`` folder more than ``spool_rows`` (default ``SPOOL_ROWS``) published rows are
+    written there as they are typed (a dataset of the file is published, not a table).
     """
     scanner = bronze if isinstance(bronze, pads.Scanner) else pads.dataset(bronze).scanner()
     del bronze
@@ -208,75 +222,25 @@ def split_silver(bronze: pa.Table | pads.Scanner, spec: SourceSpec, pii_key: str
             quarantined = con.sql(_quarantined_sql(spec), params=params).to_arrow_table()
         kept = _positions(con, "_reasons IS NULL AND _rank = 1")
         con.register("bronze", _positioned(scanner, kept, bronze_rows))
-        published = con.sql(_published_sql(spec), params=params).to_arrow_table()
+        typed = con.sql(_published_sql(spec), params=params)
+        published: Rows
+        limit = SPOOL_ROWS if spool_rows is None else spool_rows
+        if spool_to is not None and len(kept) > limit:
+            batches = typed.to_arrow_reader(ROW_GROUP_ROWS)
+            published = spool(batches, silver_schema(spec), spool_to / f"{spec.name}.parquet")
+        else:
+            published = typed.to_arrow_table().cast(silver_schema(spec))
     finally:
         con.close()
         release_unused_memory()  # the day's working tables: not kept for the next step
     if duplicates:
         reasons[DUPLICATE] = duplicates
     return SilverSplit(
-        published=published.cast(silver_schema(spec)),
+        published=published,
         quarantined=quarantined.cast(QUARANTINE_SCHEMA),
+        published_rows=len(kept),
         bronze_rows=bronze_rows,
         invalid_rows=invalid,
         duplicate_rows=duplicates,
         reasons=dict(sorted(reasons.items())),
     )
-
-
-def latest_versions(rows: pa.Table, spec: SourceSpec) -> pa.Table:
-    """One row per business key of ``rows``: its latest version (see ``version_order``).
-
-    ``rows`` itself (no copy) when each key has one row, as a new day's facts mostly do.
-    """
-    keys = ", ".join(quote(k) for k in spec.keys)
-    con = duck.connect()
-    try:
-        con.register("key_columns", rows.select(spec.keys))
-        ((distinct,),) = con.sql(
-            f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM key_columns)"
-        ).fetchall()
-        if distinct == rows.num_rows:
-            return rows  # every key once: nothing to rank (and no sort of every version)
-        con.register("versions", rows.append_column(ROW, pa.array(np.arange(rows.num_rows))))
-        positions = con.sql(
-            f"SELECT {ROW} FROM versions QUALIFY row_number() OVER "
-            f"(PARTITION BY {keys} ORDER BY {', '.join(version_order(spec))}) = 1 ORDER BY {ROW}"
-        ).to_arrow_table()
-    finally:
-        con.close()
-        release_unused_memory()
-    return rows.take(positions.column(0))
-
-
-def replaced_days(
-    published: Sequence[date], located: pa.Table, winners: pa.Table, keys: list[str]
-) -> list[date]:
-    """Landing days of a fact's current table to rewrite so that it holds exactly ``winners``.
-
-    ``located`` holds the keys and landing day of the current rows of the keys being
-    re-decided, ``winners`` their new latest versions. The ``published`` days are always
-    rewritten; another day only when the keys living there change. When every row of both
-    lies in the published days (a day re-run, its facts still its own), nothing is compared.
-    """
-    landed = pa.chunked_array(
-        [*located.column(LANDING_DATE).chunks, *winners.column(LANDING_DATE).chunks],
-        pa.date32(),
-    )
-    if not pc.any(pc.invert(pc.is_in(landed, pa.array(published, pa.date32())))).as_py():
-        return sorted(set(published))
-    pair = [*keys, LANDING_DATE]
-    cols = ", ".join(quote(c) for c in pair)
-    con = duck.connect()
-    try:
-        con.register("located", located.select(pair))
-        con.register("winners", winners.select(pair))
-        changed = con.sql(
-            f"WITH c AS (SELECT {cols} FROM located), w AS (SELECT {cols} FROM winners), "
-            f"moved AS ((SELECT * FROM c EXCEPT SELECT * FROM w) "
-            f"UNION ALL (SELECT * FROM w EXCEPT SELECT * FROM c)) "
-            f"SELECT DISTINCT {quote(LANDING_DATE)} FROM moved"
-        ).fetchall()
-    finally:
-        con.close()
-    return sorted({*published, *(d for (d,) in changed)})

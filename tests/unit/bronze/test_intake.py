@@ -168,3 +168,20 @@ def test_landed_texts_cast_to_the_declared_types_in_utc(
     [typed] = con.execute(f"select {values} from bronze").fetchall()
     assert typed[0] == Decimal(amount)
     assert typed[1] == datetime(*made_at, tzinfo=UTC)
+
+
+def test_a_first_file_rejected_for_its_columns_does_not_decide_the_written_schema(
+    tmp_path: Path,
+) -> None:
+    store = DeltaStore(str(tmp_path / "lake"))
+    ingest_days(store, SPEC, {date(2026, 1, 1): [_write(tmp_path / "old.jsonl", [_line(1)])]}, NOW)
+    # Sorted first, its first block (a line over a megabyte) holds two columns, then it breaks:
+    # its columns are the first guess, then it is rejected.
+    long = '{"thing_id":"X1","note":"' + "x" * (1 << 20) + '"}\n'
+    odd = _write(tmp_path / "a.jsonl", [long, "{broken\n"])
+    good = _write(tmp_path / "b.jsonl", [_line(i) for i in range(2, 6)])
+    intake = _stream(store, [odd, good], block_bytes=1 << 20)
+    assert [f.uri for f in intake.intakes[DAY].rejected] == [odd]
+    day = store.read(BRONZE, filter_column=LANDING_DATE, filter_value=DAY)
+    assert sorted(day.column("thing_id").to_pylist()) == ["T2", "T3", "T4", "T5"]
+    assert store.read(BRONZE).column_names == day.column_names  # no column of the odd file

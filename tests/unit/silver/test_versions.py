@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from lakehouse.quality.audit import check_table_unique_keys
 from lakehouse.quality.names import CheckName
-from lakehouse.silver.transform import latest_versions, replaced_days
+from lakehouse.silver.versions import latest_versions, replaced_days
 from lakehouse.sources import LANDING_DATE, load_sources
 
 ORDERS = {s.name: s for s in load_sources()}["orders"]

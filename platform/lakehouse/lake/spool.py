@@ -1,0 +1,73 @@
+"""Rows parked on local disk between their computation and their write, out of memory.
+
+A step that computes more rows than it should hold (a large day's published silver rows)
+writes them, a batch at a time, to a Parquet file in a local folder (``spool``) and hands on a
+dataset of that file. ``Rows`` is either an Arrow table (a small day, in memory) or such a
+dataset; the helpers here read what a check needs (a count, a column) and turn either into
+what a Delta write takes (a table, or a ``BatchStream`` of the file's batches).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeAlias
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from lakehouse.lake.reader import streamed
+from lakehouse.lake.stats import ROW_GROUP_ROWS
+from lakehouse.lake.streams import BatchStream
+
+Rows: TypeAlias = pa.Table | pads.Dataset
+"""Rows held in memory (a table) or parked on local disk (a dataset of a spool file)."""
+
+
+def spool(batches: pa.RecordBatchReader, schema: pa.Schema, path: Path) -> pads.Dataset:
+    """Write ``batches``, cast to ``schema``, to a Parquet file at ``path``; its dataset.
+
+    Row groups are bounded (``ROW_GROUP_ROWS``) so the file streams back a group at a time.
+    """
+    with pq.ParquetWriter(path, schema, compression="snappy") as writer:
+        for batch in batches:
+            writer.write_batch(batch.cast(schema), row_group_size=ROW_GROUP_ROWS)
+    return pads.dataset(path, schema=schema, format="parquet")
+
+
+def row_count(rows: Rows) -> int:
+    """How many rows ``rows`` holds."""
+    return rows.num_rows if isinstance(rows, pa.Table) else rows.count_rows()
+
+
+def column_of(rows: Rows, name: str) -> pa.ChunkedArray:
+    """One column of ``rows`` (read from disk for a spool)."""
+    if isinstance(rows, pa.Table):
+        return rows.column(name)
+    return rows.to_table(columns=[name]).column(name)
+
+
+def extremes(rows: Rows, name: str) -> pa.ChunkedArray:
+    """Values of column ``name`` with its minimum and maximum: the column of a table; for a
+    spool each batch's min and max only, read a batch at a time (enough for a key range)."""
+    if isinstance(rows, pa.Table):
+        return rows.column(name)
+    kind = rows.schema.field(name).type
+    bounds = []
+    for batch in streamed(rows, [name]).to_batches():
+        found = pc.min_max(batch.column(0))
+        bounds.append(pa.array([found["min"].as_py(), found["max"].as_py()], kind))
+    return pa.chunked_array(bounds, kind)
+
+
+def as_table(rows: Rows) -> pa.Table:
+    """``rows`` in memory (read whole from disk for a spool: keep to bounded sizes)."""
+    return rows if isinstance(rows, pa.Table) else rows.to_table()
+
+
+def as_written(rows: Rows) -> pa.Table | BatchStream:
+    """What a Delta write takes: the table, or a stream of the spool's batches."""
+    if isinstance(rows, pa.Table):
+        return rows
+    return BatchStream(rows.schema, lambda: streamed(rows).to_batches())
