@@ -41,9 +41,13 @@ def streamed(
     where: pc.Expression | None = None,
 ) -> pads.Scanner:
     """A scan of ``dataset`` to stream: its batches in the same order on every pass (Arrow
-    yields a scan's fragments, and their batches, in order), two batches read ahead."""
+    yields a scan's fragments, and their batches, in order), two batches read ahead, decoded
+    on the caller's thread: a threaded scan decodes ahead of a slow consumer without bound
+    (measured: 1.9 GB held reading 14.7 M bronze rows at a writer's pace, 0.85 GB without)."""
     selected = list(columns) if columns is not None else None
-    return dataset.scanner(columns=selected, filter=where, batch_readahead=2, fragment_readahead=1)
+    return dataset.scanner(
+        columns=selected, filter=where, batch_readahead=2, fragment_readahead=1, use_threads=False
+    )
 
 
 class TableNotFoundError(LookupError):
