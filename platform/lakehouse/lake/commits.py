@@ -17,6 +17,7 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
 from lakehouse.lake.checks import check_columns_present, extra_columns
+from lakehouse.lake.chunked import replace_in_chunks
 from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
 from lakehouse.lake.results import WriteResult, describe_write
 from lakehouse.lake.stats import restrict_stats
@@ -41,6 +42,7 @@ class TableCommits(DeltaReader):
         *,
         stats_columns: Sequence[str] | None = None,
         check: Callable[[pa.RecordBatch], None] | None = None,
+        replaced: tuple[str, list[str]] | None = None,
         **write_args: Any,
     ) -> WriteResult:
         """Write through the open table if there is one (so its version is ours), else create.
@@ -48,21 +50,26 @@ class TableCommits(DeltaReader):
         Min/max statistics are kept to ``stats_columns``, else to the table's own restriction.
         A ``BatchStream`` is written as it is produced, each batch passed to ``check`` first;
         whatever its producer or ``check`` raises aborts the write (nothing is committed) and
-        is raised as itself. A create that finds the table created meanwhile by another writer
-        lost a commit race (``CommitFailedError``): the store's retry runs the whole operation
-        again on the table.
+        is raised as itself. A stream that ``replaced`` partitions (column, values) of the
+        same schema is written in bounded chunks and committed once (``lake.chunked``). A
+        create that finds the table created meanwhile by another writer lost a commit race
+        (``CommitFailedError``): the store's retry runs the whole operation again on it.
         """
         write_args.update(restrict_stats(table, stats_columns))
         before = table.version() if table is not None else None
         feed = StreamFeed(data, check) if isinstance(data, BatchStream) else None
         source = feed.reader() if feed is not None else data
         try:
-            write_deltalake(
-                table if table is not None else uri,
-                source,  # type: ignore[arg-type]
-                storage_options=self._options(),
-                **write_args,
-            )
+            if feed is not None and replaced is not None and write_args.get("schema_mode") is None:
+                column, values = replaced
+                replace_in_chunks(uri, table, source, column, values, self._options(), write_args)  # type: ignore[arg-type]
+            else:
+                write_deltalake(
+                    table if table is not None else uri,
+                    source,  # type: ignore[arg-type]
+                    storage_options=self._options(),
+                    **write_args,
+                )
         except Exception as error:
             if feed is not None and feed.error is not None:
                 raise feed.error from None  # the producer's own exception, not delta-rs's wrap
@@ -83,6 +90,7 @@ class TableCommits(DeltaReader):
         inside: Callable[[pa.Table | pa.RecordBatch], None],
         rows_deleted: int | None,
         stats_columns: Sequence[str] | None,
+        values: Sequence[object] = (),
     ) -> WriteResult:
         """Overwrite the rows matching ``predicate`` (whole partitions of ``column``) with
         ``data``, its rows checked by ``inside`` first (a stream's batch by batch)."""
@@ -100,6 +108,7 @@ class TableCommits(DeltaReader):
             {"rows_inserted": None if streamed else data.num_rows, "rows_deleted": rows_deleted},
             stats_columns=stats_columns,
             check=inside if streamed else None,
+            replaced=(column, [str(v) for v in values]) if streamed else None,
             mode="overwrite",
             predicate=predicate,
             partition_by=[column] if table is None else None,

@@ -141,7 +141,16 @@ class DeltaStore(TableCommits):
 
         deleted = rows_in_partition(table, column, scalar) if table is not None else 0
         return self._replace_where(
-            uri, table, data, "replace_partition", column, predicate, inside, deleted, stats_columns
+            uri,
+            table,
+            data,
+            "replace_partition",
+            column,
+            predicate,
+            inside,
+            deleted,
+            stats_columns,
+            [value],
         )
 
     @retry_commits
@@ -266,4 +275,5 @@ class DeltaStore(TableCommits):
             inside,
             rows_deleted,
             stats_columns,
+            unique,
         )

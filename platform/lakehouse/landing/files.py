@@ -20,6 +20,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatch
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -224,6 +225,14 @@ class LandingFileReader:
             landed = {c: () for c in self.required_columns}
         self._check_drift(landed)
 
+    def read(self) -> LandedFile:
+        """The whole file as one table (its blocks concatenated, in the file's column order)."""
+        blocks = list(self.blocks())
+        table = pa.table({c: pa.array([], pa.string()) for c in self.columns})
+        if blocks:
+            table = pa.concat_tables(blocks, promote_options="default").select(self.columns)
+        return LandedFile(uri=self.uri, table=table, size_bytes=self.size_bytes)
+
     def _retyped_or_extra(self, landed: Landed) -> bool:
         present = [c for c in self.required_columns if c in landed]
         extra = [c for c in landed if c not in self.required_columns]
@@ -253,26 +262,8 @@ def read_landing_file(
     landing: LandingSpec,
     required_columns: list[str],
     storage_options: Mapping[str, str] | None = None,
-    *,
-    expected_types: Mapping[str, str] | None = None,
-    allow_extra_columns: bool = True,
-    block_bytes: int = BLOCK_BYTES,
+    **options: Any,
 ) -> LandedFile:
-    """Read one landing file whole (``LandingFileReader``'s blocks, concatenated).
-
-    Raises what ``LandingFileReader.blocks`` raises.
-    """
-    reader = LandingFileReader(
-        uri,
-        landing,
-        required_columns,
-        storage_options,
-        expected_types=expected_types,
-        allow_extra_columns=allow_extra_columns,
-        block_bytes=block_bytes,
-    )
-    blocks = list(reader.blocks())
-    table = pa.table({c: pa.array([], pa.string()) for c in reader.columns})
-    if blocks:
-        table = pa.concat_tables(blocks, promote_options="default").select(reader.columns)
-    return LandedFile(uri=uri, table=table, size_bytes=reader.size_bytes)
+    """Read one landing file whole: ``LandingFileReader(...).read()`` (``options`` are its
+    keyword arguments). Raises what ``LandingFileReader.blocks`` raises."""
+    return LandingFileReader(uri, landing, required_columns, storage_options, **options).read()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lakehouse.lake import DeltaStore
+from lakehouse.lake.chunked import ADDED_ROWS, PREDICATE
 
 REASON_KEY = "lakehouse.reason"
 USER_KEY = "lakehouse.user"
@@ -105,11 +106,15 @@ def parse_commit(commit: Mapping[str, Any]) -> HistoryEntry:
     if upsert:
         operation = "MERGE"
         metrics = {k.removeprefix("lakehouse."): v for k, v in user_metadata.items()} | metrics
+    parameters = dict(commit.get("operationParameters") or {})
+    if PREDICATE in user_metadata:  # a streamed write committed in chunks (lake.chunked)
+        parameters.setdefault("predicate", user_metadata[PREDICATE])
+        metrics.setdefault("num_added_rows", user_metadata.get(ADDED_ROWS))
     return HistoryEntry(
         version=int(commit["version"]),
         timestamp=commit_timestamp(commit.get("timestamp") or 0),
         operation=operation,
-        parameters=dict(commit.get("operationParameters") or {}),
+        parameters=parameters,
         metrics=metrics,
         user_metadata=user_metadata,
         rows_added=_first_int(metrics, ("rows_inserted",) if upsert else _ROWS_ADDED),

@@ -29,6 +29,8 @@ import dagster as dg
 import pytest
 from deltalake import DeltaTable
 
+from lakehouse.operations.history import parse_commit
+
 from .conftest import S3Server
 from .lakes import assert_same_tables, land, prod_environment, run_daily_job, use_environment
 from .released import run_released_together
@@ -77,7 +79,7 @@ def _committed_days(uri: str, options: Mapping[str, str]) -> list[str]:
     """The landing day each commit of a day-partitioned table replaced, in version order."""
     history = DeltaTable(uri, storage_options=dict(options)).history()
     ordered = sorted(history, key=lambda commit: commit["version"])
-    return [DAY.findall(c["operationParameters"]["predicate"])[0] for c in ordered]
+    return [DAY.findall(parse_commit(c).parameters["predicate"])[0] for c in ordered]
 
 
 def test_two_concurrent_runs_sharing_the_pools_give_the_tables_of_a_sequential_backfill(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,6 +17,7 @@ from lakehouse.branches.session import branch_settings
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.branch_store import BranchStore
 from lakehouse.lake.stats import STATS_COLUMNS, parse_stats_property, stats_property
+from lakehouse.lake.streams import BatchStream
 from lakehouse.settings import load_settings
 
 KEY = ["bronze", "customers"]
@@ -62,6 +64,14 @@ def store(tmp_path: Path) -> DeltaStore:
     return DeltaStore(str(tmp_path / "lake"))
 
 
+@pytest.fixture(params=["table", "stream"])
+def shape(request: pytest.FixtureRequest) -> Callable[[pa.Table], pa.Table | BatchStream]:
+    """Data handed to the store whole, or streamed (written in chunks, committed once)."""
+    if request.param == "table":
+        return lambda table: table
+    return lambda table: BatchStream(table.schema, table.to_batches)
+
+
 @pytest.mark.parametrize(
     "columns", [["a", "_b"], ["my col", "x,y", "we`ird", "a.b"], []], ids=["plain", "odd", "none"]
 )
@@ -69,8 +79,11 @@ def test_the_property_round_trips(columns: list[str]) -> None:
     assert parse_stats_property(stats_property(columns)) == columns
 
 
-def test_a_new_table_keeps_no_statistics_of_other_columns(store: DeltaStore) -> None:
-    store.replace_partition(KEY, _customers(DAY1), "_landing_date", DAY1, stats_columns=ALLOWED)
+def test_a_new_table_keeps_no_statistics_of_other_columns(
+    store: DeltaStore, shape: Callable[[pa.Table], pa.Table | BatchStream]
+) -> None:
+    data = shape(_customers(DAY1))
+    store.replace_partition(KEY, data, "_landing_date", DAY1, stats_columns=ALLOWED)
     uri = store.uri(KEY)
     assert store.table(KEY).metadata().configuration[STATS_COLUMNS] == ",".join(ALLOWED)
     (stats,) = _log_stats(uri)
@@ -85,13 +98,14 @@ def test_a_new_table_keeps_no_statistics_of_other_columns(store: DeltaStore) -> 
     assert store.read(KEY).num_rows == 2  # reads and partition counts still work
 
 
-def test_an_existing_table_gets_the_restriction_at_its_next_write(store: DeltaStore) -> None:
+def test_an_existing_table_gets_the_restriction_at_its_next_write(
+    store: DeltaStore, shape: Callable[[pa.Table], pa.Table | BatchStream]
+) -> None:
     store.replace_partition(KEY, _customers(DAY1), "_landing_date", DAY1)
     uri = store.uri(KEY)
     assert "email" in _log_stats(uri)[0]["minValues"]  # what an old table holds
-    result = store.replace_partition(
-        KEY, _customers(DAY2, "bob@example.com"), "_landing_date", DAY2, stats_columns=ALLOWED
-    )
+    data = shape(_customers(DAY2, "bob@example.com"))
+    result = store.replace_partition(KEY, data, "_landing_date", DAY2, stats_columns=ALLOWED)
     assert store.table(KEY).metadata().configuration[STATS_COLUMNS] == ",".join(ALLOWED)
     assert result.rows_inserted == 2 and result.files_added == 1
     newest = _log_stats(uri)[-1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from lakehouse.lake import DeltaStore
+from lakehouse.lake import DeltaStore, chunked
 from lakehouse.lake.checks import PartitionMismatchError
 from lakehouse.lake.streams import BatchStream
 
@@ -55,3 +55,35 @@ def test_a_streamed_row_outside_the_partition_aborts_the_write(tmp_path: Path) -
     with pytest.raises(PartitionMismatchError, match="outside the partition"):
         store.replace_partition(["t"], stream, "day", DAY)
     assert not store.exists(["t"])
+
+
+def test_a_stream_is_written_in_chunks_and_committed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunked, "CHUNK_ROWS", 10)
+    store = DeltaStore(str(tmp_path))
+    other = date(2026, 1, 1)
+    store.replace_partition(["t"], pa.table({"id": [7], "day": [other]}, SCHEMA), "day", other)
+    store.replace_partition(["t"], pa.table({"id": [99], "day": [DAY]}, SCHEMA), "day", DAY)
+    version = store.table(["t"]).version()
+    stream = BatchStream(SCHEMA, lambda: _batches(DAY, 35))
+    result = store.replace_partitions(["t"], stream, "day", [DAY])
+    assert store.table(["t"]).version() == result.version == version + 1
+    assert result.files_added == 4 and result.rows == 35  # 4 chunks, one commit
+    rows = store.read(["t"]).to_pylist()
+    assert sorted(r["id"] for r in rows if r["day"] == DAY) == list(range(35))
+    assert [r["id"] for r in rows if r["day"] == other] == [7]
+    staged = [p for p in tmp_path.glob("t/streamed-*/**/*") if "_delta_log" in str(p)]
+    assert staged == []  # the staging table's log is gone, its data files are the table's
+
+
+def test_a_chunked_write_that_fails_leaves_no_commit_and_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunked, "CHUNK_ROWS", 10)
+    store = DeltaStore(str(tmp_path))
+    stream = BatchStream(SCHEMA, lambda: _batches(DAY, 35, fail=True))
+    with pytest.raises(Refused):
+        store.replace_partition(["t"], stream, "day", DAY)
+    assert not store.exists(["t"])
+    assert not list(tmp_path.glob("t/streamed-*"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from lakehouse.lake import DeltaStore
+from lakehouse.lake.streams import BatchStream
 from lakehouse.operations.history import format_history, parse_commit, table_history
 from lakehouse.operations.rollback import rollback
 
@@ -67,3 +69,15 @@ def test_formatted_history_is_aligned_and_shows_the_reason(store: DeltaStore) ->
     operations = ["RESTORE", "WRITE", "MERGE", "WRITE"]
     starts = {line.index(op) for line, op in zip(lines[1:], operations, strict=True)}
     assert len(starts) == 1, lines
+
+
+def test_a_streamed_write_shows_its_partitions_and_rows(tmp_path: Path) -> None:
+    """A write committed in chunks has no operation parameters or metrics of delta-rs's own:
+    the history shows the predicate and rows it recorded."""
+    store = DeltaStore(str(tmp_path))
+    rows = pa.table({"id": list(range(12)), "day": pa.array([date(2026, 1, 2)] * 12)})
+    stream = BatchStream(rows.schema, lambda: rows.to_batches(max_chunksize=5))
+    store.replace_partition(["t"], stream, "day", date(2026, 1, 2))
+    [entry] = table_history(store, ["t"])
+    assert "'2026-01-02'" in entry.parameters["predicate"]
+    assert entry.rows_added == 12
