@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from lakehouse.lake.quarantine import quarantine_key
 from lakehouse.landing.files import list_landing_files
 from lakehouse.quality.audit import CheckOutcome
 from lakehouse.quality.names import CheckName
-from lakehouse.sources import LANDING_DATE, SourceSpec
+from lakehouse.sources import LANDING_DATE, METADATA_COLUMNS, SourceSpec
 
 
 class NoLandingFilesError(ValueError):
@@ -86,9 +87,12 @@ def ingest_days(
     outcome (checks combined over the days) and each day's checks.
     """
     days = sorted(files)
-    intake = IntakeStream(files, spec, now, storage_options, lambda i: landing_checks(i, spec))
-    stats = bronze_stats_columns(spec)  # no min/max of raw PII in the log or the footers
     key = ["bronze", spec.name]
+    stored = store.dataset_if_exists(key)
+    known = [c for c in stored.schema.names if c not in METADATA_COLUMNS] if stored else []
+    checks = functools.partial(landing_checks, spec=spec)
+    intake = IntakeStream(files, spec, now, storage_options, checks, table_columns=known)
+    stats = bronze_stats_columns(spec)  # no min/max of raw PII in the log or the footers
     if len(days) == 1:
         published = write_intake(
             intake, lambda rows: store.replace_partition(key, rows, LANDING_DATE, days[0], stats)

@@ -133,6 +133,8 @@ class IntakeStream:
     storage_options: Mapping[str, str] | None = None
     checks: Callable[[Intake], list[CheckOutcome]] | None = None
     block_bytes: int = BLOCK_BYTES
+    table_columns: Sequence[str] = ()
+    """The landed columns the bronze table already has (a file may bring them back)."""
     columns: list[str] = field(default_factory=list)
     intakes: dict[date, Intake] = field(default_factory=dict)
     outcomes: dict[date, list[CheckOutcome]] = field(default_factory=dict)
@@ -144,9 +146,9 @@ class IntakeStream:
         self.columns = self._first_columns()
 
     def _first_columns(self) -> list[str]:
-        """The columns of the first file that parses, from its first block, and the declared
-        ones it lacks (a guess the write corrects by starting again when the files taken in
-        hold others, or in another order)."""
+        """The columns of the first file that parses, from its first block, then the declared
+        ones and the table's it lacks (a guess the write corrects by starting again when the
+        files taken in hold others, or in another order)."""
         for uris in (self.files[day] for day in sorted(self.files)):
             for uri in uris:
                 reader = _reader(uri, self.spec, self.storage_options, block_bytes=PEEK_BYTES)
@@ -158,8 +160,9 @@ class IntakeStream:
                 finally:
                     blocks.close()
                 if reader.columns:
-                    declared = [c for c in self.spec.landed_columns if c not in reader.columns]
-                    return [*reader.columns, *declared]  # files taken in hold them all
+                    # Files taken in hold the declared columns; the table's may come back.
+                    known = [*self.spec.landed_columns, *self.table_columns]
+                    return list(dict.fromkeys([*reader.columns, *known]))
         return list(self.spec.landed_columns)
 
     @property
@@ -205,10 +208,11 @@ class IntakeStream:
         found = combined(list(self.intakes.values())).columns or list(self.spec.landed_columns)
         if found != self.columns:
             self.columns, again = found, True
-        if again:
-            raise _WriteAgain
+        # Blocked is decided by the files alone: no second read of a day that will not publish.
         if any(o.blocking and not o.passed for day in self.outcomes.values() for o in day):
             raise IntakeBlocked
+        if again:
+            raise _WriteAgain
 
 
 def write_intake(

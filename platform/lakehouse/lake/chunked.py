@@ -13,6 +13,7 @@ anything fails (its files were never committed).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,10 +22,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.fs as pafs
 from deltalake import CommitProperties, DeltaTable, Schema, write_deltalake
+from deltalake.exceptions import CommitFailedError
 from deltalake.fs import DeltaStorageHandler
 from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
 
 from lakehouse.lake.filesystems import filesystem_for
+from lakehouse.lake.stats import STATS_COLUMNS
+from lakehouse.lake.uris import is_local
 
 CHUNK_ROWS = 1_000_000
 """Rows handed to delta-rs per write (~150 MB of a wide silver table)."""
@@ -34,6 +38,8 @@ PREDICATE = "lakehouse.predicate"
 """Commit metadata naming the partitions a chunked write replaced (its ``predicate``)."""
 ADDED_ROWS = "lakehouse.num_added_rows"
 """Commit metadata: the rows a chunked write added."""
+STAGING = "lakehouse.staging"
+"""Commit metadata: the staging folder of a chunked write (finds its version)."""
 
 
 def _chunks(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
@@ -49,29 +55,72 @@ def _chunks(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(held, reader.schema)
 
 
+def _actions(uri: str, version: int, options: dict[str, str] | None) -> list[dict[str, Any]]:
+    """The actions of one commit of the table at ``uri`` (its JSON lines)."""
+    files = pafs.PyFileSystem(DeltaStorageHandler(uri, options=options))
+    with files.open_input_stream(f"_delta_log/{version:020d}.json") as stream:
+        lines = stream.read().decode("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def _staged_adds(staging: str, folder: str, options: dict[str, str] | None) -> list[AddAction]:
     """The add actions of every commit of the staging table, their paths made relative to the
     target (the staging table lives in the target's folder)."""
     version = DeltaTable(staging, storage_options=options).version()
-    files = pafs.PyFileSystem(DeltaStorageHandler(staging, options=options))
-    adds: list[AddAction] = []
+    adds = []
     for v in range(version + 1):
-        with files.open_input_stream(f"_delta_log/{v:020d}.json") as stream:
-            lines = stream.read().decode("utf-8").splitlines()
-        for line in lines:
-            add = json.loads(line).get("add") if line.strip() else None
-            if add:
-                adds.append(
-                    AddAction(
-                        f"{folder}/{add['path']}",
-                        int(add["size"]),
-                        add["partitionValues"],
-                        int(add["modificationTime"]),
-                        True,
-                        add.get("stats") or "",
-                    )
+        for action in _actions(staging, v, options):
+            if add := action.get("add"):
+                path, size, when = (
+                    f"{folder}/{add['path']}",
+                    int(add["size"]),
+                    add["modificationTime"],
                 )
+                values, stats = add["partitionValues"], add.get("stats") or ""
+                adds.append(AddAction(path, size, values, int(when), True, stats))
     return adds
+
+
+def _check_unchanged(
+    uri: str, table: DeltaTable, column: str, values: Sequence[str], options: dict[str, str] | None
+) -> None:
+    """Raise ``CommitFailedError`` when a commit since ``table``'s version added or removed
+    files of the partitions replaced: a transaction detects no such conflict itself (the
+    store's retry then runs the whole write again on the newer table)."""
+    latest = DeltaTable(uri, storage_options=options).version()
+    wanted = set(values)
+    for version in range(table.version() + 1, latest + 1):
+        for action in _actions(uri, version, options):
+            change = action.get("add") or action.get("remove") or {}
+            if (change.get("partitionValues") or {}).get(column) in wanted:
+                raise CommitFailedError(
+                    f"{uri}: version {version} changed a partition this write replaces"
+                )
+
+
+def _own_version(
+    table: DeltaTable, uri: str, before: int, marker: str, options: dict[str, str] | None
+) -> None:
+    """Move ``table`` to the version its transaction committed (found by ``marker``), not to
+    a later writer's."""
+    table.update_incremental()
+    for version in range(before + 1, table.version() + 1):
+        infos = [a["commitInfo"] for a in _actions(uri, version, options) if "commitInfo" in a]
+        if any(info.get(STAGING) == marker for info in infos):
+            if version != table.version():
+                table.load_as_version(version)
+            return
+
+
+def _drop(staging: str, path: str, options: dict[str, str] | None) -> None:
+    """Delete ``path`` under the staging folder (all of it for ``""``), never raising: what is
+    left is unreferenced and vacuumed later."""
+    with contextlib.suppress(Exception):
+        if is_local(staging):
+            files, root = filesystem_for(staging, options)
+            files.delete_dir(f"{root}/{path}" if path else root)
+        else:
+            DeltaStorageHandler(staging, options=options).delete_dir(path)
 
 
 def replace_in_chunks(
@@ -93,6 +142,10 @@ def replace_in_chunks(
     storage = dict(options) if options else None
     folder = f"streamed-{uuid.uuid4().hex}"
     staging = f"{uri.rstrip('/')}/{folder}"
+    configuration = write_args.get("configuration")
+    if configuration is None and table is not None:  # the staging files' stats as the table's
+        own = table.metadata().configuration.get(STATS_COLUMNS)
+        configuration = {STATS_COLUMNS: own} if own is not None else None
     written = committed = False
     rows = 0
     try:
@@ -105,36 +158,44 @@ def replace_in_chunks(
                 mode="append",
                 partition_by=[column],
                 writer_properties=write_args["writer_properties"],
-                configuration=write_args.get("configuration"),
+                configuration=configuration,
                 storage_options=storage,
             )
         adds = _staged_adds(staging, folder, storage) if written else []
-        schema = Schema.from_arrow(reader.schema)
-        described = {PREDICATE: str(write_args.get("predicate", "")), ADDED_ROWS: str(rows)}
+        described = {
+            PREDICATE: str(write_args.get("predicate", "")),
+            ADDED_ROWS: str(rows),
+            STAGING: folder,
+        }
         properties = CommitProperties(custom_metadata=described)
         if table is None:
             create_table_with_add_actions(
                 uri,
-                schema,
+                Schema.from_arrow(reader.schema),
                 adds,
                 partition_by=[column],
                 configuration=write_args.get("configuration"),
                 storage_options=storage,
                 commit_properties=properties,
             )
-        else:
-            actions: list[AddAction | RemoveAction] = [*adds]
-            table.create_write_transaction(
-                actions,
-                mode="overwrite",
-                schema=schema,
-                partition_by=[column],
-                partition_filters=[(column, "in", list(values))],
-                commit_properties=properties,
-            )
-            table.update_incremental()  # the transaction leaves the open table where it was
+            committed = True
+            return
+        # The table's own schema when the columns are its own: no schema change in the log.
+        same = set(reader.schema.names) == set(table.schema().to_arrow().names)
+        schema = table.schema() if same else Schema.from_arrow(reader.schema)
+        before = table.version()
+        _check_unchanged(uri, table, column, values, storage)
+        actions: list[AddAction | RemoveAction] = [*adds]
+        table.create_write_transaction(
+            actions,
+            mode="overwrite",
+            schema=schema,
+            partition_by=[column],
+            partition_filters=[(column, "in", list(values))],
+            commit_properties=properties,
+        )
         committed = True
+        _own_version(table, uri, before, folder, storage)
     finally:
         if written:
-            files, path = filesystem_for(staging, storage)
-            files.delete_dir(f"{path}/_delta_log" if committed else path)
+            _drop(staging, "_delta_log" if committed else "", storage)

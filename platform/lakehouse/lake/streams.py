@@ -44,7 +44,7 @@ class StreamFeed:
                     self.check(batch)
                 self.rows += batch.num_rows
                 yield batch
-        except BaseException as error:
+        except Exception as error:  # not GeneratorExit: the writer closing the stream
             self.error = error
             raise
 

@@ -66,4 +66,7 @@ def first_utf8_error(file: pa.NativeFile) -> Unparsable | None:
         if (last := raw.rfind(b"\n", 0, good)) >= 0:
             line_start = offset + last + 1
         pending, offset = raw[good:], offset + good
+    if pending:  # the file ends inside a character
+        line_start_in = offset - line_start + 1
+        return Unparsable(f"line {line}, byte {line_start_in}: not valid UTF-8")
     return None

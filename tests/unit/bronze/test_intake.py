@@ -184,3 +184,15 @@ def test_a_first_file_rejected_for_its_columns_does_not_decide_the_written_schem
     day = store.read(BRONZE, filter_column=LANDING_DATE, filter_value=DAY)
     assert sorted(day.column("thing_id").to_pylist()) == ["T2", "T3", "T4", "T5"]
     assert store.read(BRONZE).column_names == day.column_names  # no column of the odd file
+
+
+def test_a_column_the_table_has_comes_back_from_a_later_file(tmp_path: Path) -> None:
+    store = DeltaStore(str(tmp_path / "lake"))
+    earlier = _write(tmp_path / "old.jsonl", [_line(1, ',"coupon":"C1"')])
+    ingest_days(store, SPEC, {date(2026, 1, 1): [earlier]}, NOW)
+    first = _write(tmp_path / "a.jsonl", [_line(2)])
+    second = _write(tmp_path / "b.jsonl", [_line(3, ',"coupon":"C3"')])
+    outcome, _ = ingest_days(store, SPEC, {DAY: [first, second]}, NOW)
+    assert not outcome.blocked
+    day = store.read(BRONZE, filter_column=LANDING_DATE, filter_value=DAY).sort_by("thing_id")
+    assert day.column("coupon").to_pylist() == [None, "C3"]

@@ -11,6 +11,7 @@ import pytest
 
 from lakehouse.lake import DeltaStore, chunked
 from lakehouse.lake.checks import PartitionMismatchError
+from lakehouse.lake.retry import RetryPolicy
 from lakehouse.lake.streams import BatchStream
 
 SCHEMA = pa.schema([("id", pa.int64()), ("day", pa.date32())])
@@ -87,3 +88,29 @@ def test_a_chunked_write_that_fails_leaves_no_commit_and_no_files(
         store.replace_partition(["t"], stream, "day", DAY)
     assert not store.exists(["t"])
     assert not list(tmp_path.glob("t/streamed-*"))
+
+
+def test_a_partition_changed_by_another_writer_meanwhile_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction sees no conflict on its own: the chunked write checks for one and the
+    store's retry writes the day again, so the day is never held twice."""
+    monkeypatch.setattr(chunked, "CHUNK_ROWS", 10)
+    store, other = DeltaStore(str(tmp_path)), DeltaStore(str(tmp_path))
+    store.retry_policy = RetryPolicy(attempts=3, base_delay=0, max_delay=0)
+    before = date(2026, 1, 1)  # the table exists; the day replaced is empty (nothing to remove)
+    store.replace_partition(["t"], pa.table({"id": [7], "day": [before]}, SCHEMA), "day", before)
+    attempts = []
+
+    def produce() -> Iterator[pa.RecordBatch]:
+        attempts.append(1)
+        if len(attempts) == 1:  # another writer replaces the same day while this one writes
+            rival = pa.table({"id": [500], "day": [DAY]}, SCHEMA)
+            other.replace_partition(["t"], rival, "day", DAY)
+        yield from _batches(DAY, 25)
+
+    store.replace_partition(["t"], BatchStream(SCHEMA, produce), "day", DAY)
+    assert len(attempts) == 2
+    day = store.read(["t"], filter_column="day", filter_value=DAY)
+    assert sorted(day.column("id").to_pylist()) == list(range(25))
+    assert not [p for p in tmp_path.glob("t/streamed-*/_delta_log")]

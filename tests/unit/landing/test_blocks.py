@@ -15,6 +15,7 @@ from lakehouse.landing.files import (
     SchemaDriftError,
     read_landing_file,
 )
+from lakehouse.landing.parsing import CHUNK, first_utf8_error
 from lakehouse.sources import LandingSpec
 
 JSONL = LandingSpec(path="t/{date}/*.jsonl", format="jsonl")
@@ -109,3 +110,11 @@ def test_a_column_retyped_in_a_later_block_is_drift(tmp_path: Path) -> None:
         )
     assert "column 'amount': expected int, found int64 and double" in str(error.value)
     assert error.value.rows == 41
+
+
+def test_a_file_ending_inside_a_character_names_its_position() -> None:
+    """Invalid UTF-8 in the last bytes of a file whose size is a multiple of the chunk read."""
+    body = b"id,name\n" + b"x" * (CHUNK - 8 - 1) + b"\xc3"  # ends mid-character
+    assert len(body) == CHUNK
+    error = first_utf8_error(pa.BufferReader(body))
+    assert str(error) == f"line 2, byte {CHUNK - 8}: not valid UTF-8"
