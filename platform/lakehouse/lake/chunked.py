@@ -14,19 +14,18 @@ anything fails (its files were never committed).
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.fs as pafs
 from deltalake import CommitProperties, DeltaTable, Schema, write_deltalake
 from deltalake.exceptions import CommitFailedError
 from deltalake.fs import DeltaStorageHandler
 from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
 
 from lakehouse.lake.filesystems import filesystem_for
+from lakehouse.lake.results import commit_actions
 from lakehouse.lake.stats import STATS_COLUMNS
 from lakehouse.lake.uris import is_local
 
@@ -55,21 +54,13 @@ def _chunks(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(held, reader.schema)
 
 
-def _actions(uri: str, version: int, options: dict[str, str] | None) -> list[dict[str, Any]]:
-    """The actions of one commit of the table at ``uri`` (its JSON lines)."""
-    files = pafs.PyFileSystem(DeltaStorageHandler(uri, options=options))
-    with files.open_input_stream(f"_delta_log/{version:020d}.json") as stream:
-        lines = stream.read().decode("utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
 def _staged_adds(staging: str, folder: str, options: dict[str, str] | None) -> list[AddAction]:
     """The add actions of every commit of the staging table, their paths made relative to the
     target (the staging table lives in the target's folder)."""
     version = DeltaTable(staging, storage_options=options).version()
     adds = []
     for v in range(version + 1):
-        for action in _actions(staging, v, options):
+        for action in commit_actions(staging, v, options):
             if add := action.get("add"):
                 path, size, when = (
                     f"{folder}/{add['path']}",
@@ -90,7 +81,7 @@ def _check_unchanged(
     latest = DeltaTable(uri, storage_options=options).version()
     wanted = set(values)
     for version in range(table.version() + 1, latest + 1):
-        for action in _actions(uri, version, options):
+        for action in commit_actions(uri, version, options):
             change = action.get("add") or action.get("remove") or {}
             if (change.get("partitionValues") or {}).get(column) in wanted:
                 raise CommitFailedError(
@@ -105,7 +96,9 @@ def _own_version(
     a later writer's."""
     table.update_incremental()
     for version in range(before + 1, table.version() + 1):
-        infos = [a["commitInfo"] for a in _actions(uri, version, options) if "commitInfo" in a]
+        infos = [
+            a["commitInfo"] for a in commit_actions(uri, version, options) if "commitInfo" in a
+        ]
         if any(info.get(STAGING) == marker for info in infos):
             if version != table.version():
                 table.load_as_version(version)

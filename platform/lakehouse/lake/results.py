@@ -61,6 +61,17 @@ class CommitStats:
 _FILES_ADDED_KEYS = ("num_added_files", "num_target_files_added", "numFilesAdded", "numFiles")
 
 
+def commit_actions(
+    uri: str, version: int, storage_options: Mapping[str, str] | None
+) -> list[dict[str, Any]]:
+    """The actions of one commit of the table at ``uri``: its ``_delta_log`` JSON lines."""
+    handler = DeltaStorageHandler(uri, options=dict(storage_options or {}) or None)
+    path = f"_delta_log/{version:020d}.json"
+    with pafs.PyFileSystem(handler).open_input_stream(path) as stream:
+        lines = stream.read().decode("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def read_commit(uri: str, version: int, storage_options: Mapping[str, str] | None) -> CommitStats:
     """Read one commit of the table at ``uri`` and sum its add actions.
 
@@ -68,17 +79,10 @@ def read_commit(uri: str, version: int, storage_options: Mapping[str, str] | Non
     come from the ``size`` of each add action. Reading the commit of a known version (rather
     than ``history(1)``) stays correct when another writer commits right after us.
     """
-    handler = DeltaStorageHandler(uri, options=dict(storage_options or {}) or None)
-    path = f"_delta_log/{version:020d}.json"
-    with pafs.PyFileSystem(handler).open_input_stream(path) as stream:
-        lines = stream.read().decode("utf-8").splitlines()
     info: dict[str, Any] = {}
     adds: list[dict[str, Any]] = []
     removed = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        action = json.loads(line)
+    for action in commit_actions(uri, version, storage_options):
         if "commitInfo" in action:
             info = action["commitInfo"]
         elif "add" in action:

@@ -80,10 +80,11 @@ def _new_keys_only(
     time-ordered keys): its rows then meet no other version. Counted from file statistics
     where they decide, without reading or hashing the day's keys."""
     first = spec.keys[0]
+    bounds = extremes(candidate, first)  # read once (from the spool) for both tables
     for dataset, where in ((history, elsewhere), (current, None)):
         if dataset is None:
             continue
-        span = key_range(extremes(candidate, first), dataset.schema.field(first))
+        span = key_range(bounds, dataset.schema.field(first))
         if span is not None and dataset.count_rows(filter=span if where is None else span & where):
             return False
     return True
