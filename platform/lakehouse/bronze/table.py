@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import pyarrow as pa
 
-from lakehouse.landing.files import LandedFile
 from lakehouse.sources import LANDING_DATE, SourceSpec
 
 
@@ -50,16 +49,3 @@ def bronze_rows(
         pa.repeat(pa.scalar(day, pa.date32()), rows),
     ]
     return pa.Table.from_arrays(arrays, schema=bronze_schema(columns))
-
-
-def to_bronze(files: Sequence[LandedFile], day: date, ingested_at: datetime) -> pa.Table:
-    """Concatenate whole landed files, keeping every landed column (extra columns too, as text).
-
-    Columns a file lacks are null for its rows; ``_source_file``, ``_ingested_at`` and
-    ``_landing_date`` record where and when each row landed (``bronze_rows``).
-    """
-    if ingested_at.tzinfo is None:
-        raise ValueError("ingested_at must be timezone-aware (UTC)")
-    landed = list(dict.fromkeys(c for f in files for c in f.table.column_names))
-    parts = [bronze_rows(f.table, landed, f.uri, day, ingested_at) for f in files]
-    return pa.concat_tables(parts) if parts else bronze_schema(landed).empty_table()

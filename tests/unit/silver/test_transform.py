@@ -9,9 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from lakehouse.bronze.table import to_bronze
+from lakehouse.bronze.table import bronze_rows
 from lakehouse.lake import DeltaStore
-from lakehouse.landing.files import LandedFile
 from lakehouse.silver.transform import silver_schema, split_silver
 from lakehouse.sources import LANDING_DATE, SourceSpec, load_sources
 
@@ -26,9 +25,8 @@ def to_silver(bronze: pa.Table, spec: SourceSpec, key: str) -> pa.Table:
 def bronze_of(spec: SourceSpec, rows: list[dict[str, str | None]]) -> pa.Table:
     columns = {c: [r.get(c) for r in rows] for c in spec.landed_columns}
     table = pa.table({c: pa.array(v, pa.string()) for c, v in columns.items()})
-    return to_bronze(
-        [LandedFile("landing/f.jsonl", table, 1)], DAY, datetime(2026, 1, 3, tzinfo=UTC)
-    )
+    ingested = datetime(2026, 1, 3, tzinfo=UTC)
+    return bronze_rows(table, spec.landed_columns, "landing/f.jsonl", DAY, ingested)
 
 
 def order(order_id: str | None = "O1", **overrides: str | None) -> dict[str, str | None]:
