@@ -63,7 +63,7 @@ def _build(
     # The root and window go in a file of the invocation's target path, not in --vars: the
     # vars are part of dbt's parse state, so a new window every day forced a full re-parse.
     target = _target_path(context)
-    RunContext(lakehouse.root, window).write(target)
+    RunContext(lakehouse.root, window, lakehouse.duckdb_memory_limit).write(target)
     invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
     for event in invocation.stream():
         key = None

@@ -47,6 +47,7 @@ from lakehouse.gold.writer import (
     publish_mart,
     stage_mart,
 )
+from lakehouse.lake import duck
 from lakehouse.lake.reader import DeltaReader
 from lakehouse.lake.uris import table_uri
 
@@ -138,6 +139,8 @@ class Plugin(BasePlugin):
         )
         if self._conn is None:
             raise DeltaWriterError("the DuckDB connection is not configured yet")
+        if self._run.memory_limit:
+            duck.apply_memory_limit(self._conn, self._run.memory_limit, "dbt")
         window = self._run.window
         cursor = self._conn.cursor()
         try:

@@ -2,7 +2,8 @@
 
 dbt re-parses the whole project whenever its ``--vars`` change (~4 s), so a window passed as
 vars made every daily run pay a full parse. Instead the Python side writes the run's context
-(the lakehouse root the run reads and writes, and the window of business dates) to
+(the lakehouse root the run reads and writes, the window of business dates and the memory
+limit of dbt's DuckDB database) to
 ``<dbt target path>/lakehouse_run.json`` before it starts dbt; the project's on-run-start hook
 (macro ``configure_lakehouse_run``) hands the file to the ``lakehouse`` plugin, which resolves
 every source and mart against that root and exposes the window to the macros. Nothing the
@@ -35,11 +36,14 @@ class RunContext:
 
     root: str
     window: DateWindow | None = None
+    memory_limit: str | None = None
+    """What dbt's DuckDB database holds before it spills (None: DuckDB's default)."""
 
     def as_json(self) -> dict[str, Any]:
         """The context as plain JSON values."""
         window = self.window.dbt_vars() if self.window is not None else {}
-        return {"root": self.root, **window}
+        limit = {"memory_limit": self.memory_limit} if self.memory_limit else {}
+        return {"root": self.root, **window, **limit}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> RunContext:
@@ -48,7 +52,9 @@ class RunContext:
         if not root:
             raise RunContextError(f"{where}: no lakehouse root ('root')")
         return cls(
-            root.rstrip("/"), DateWindow.from_vars(data.get("min_date"), data.get("max_date"))
+            root.rstrip("/"),
+            DateWindow.from_vars(data.get("min_date"), data.get("max_date")),
+            str(data.get("memory_limit") or "") or None,
         )
 
     def write(self, target_path: Path) -> Path:

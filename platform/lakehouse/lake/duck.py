@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import tempfile
 import threading
 
 import duckdb
@@ -20,6 +21,38 @@ import duckdb
 _LOCK = threading.Lock()
 _DATABASES: dict[int, duckdb.DuckDBPyConnection] = {}
 """This process's database (by process id: a forked child never uses its parent's)."""
+_LIMIT: list[str] = []
+"""The memory limit :func:`limit_memory` set for this process (empty: DuckDB's default)."""
+
+SPILL_PREFIX = "lakehouse-duckdb-"
+"""DuckDB spills to ``<TMPDIR>/lakehouse-duckdb-<pid>-<database>`` and deletes it when closed."""
+
+
+def spill_folder(database: str = "platform") -> str:
+    """Where this process's DuckDB database ``database`` writes what exceeds its memory limit:
+    local disk, a folder per process and database (DuckDB's default for an in-memory database,
+    ``.tmp`` in the working directory, would be a checkout's; one database closing deletes its
+    folder)."""
+    return os.path.join(tempfile.gettempdir(), f"{SPILL_PREFIX}{os.getpid()}-{database}")
+
+
+def apply_memory_limit(
+    connection: duckdb.DuckDBPyConnection, limit: str, database: str = "platform"
+) -> None:
+    """Cap the database of ``connection`` at ``limit`` (``3GB``, ``25%``); beyond it, its joins,
+    aggregates, sorts and windows spill to ``spill_folder(database)``. Also for databases other
+    than this module's (dbt-duckdb's)."""
+    connection.execute(f"SET memory_limit = '{limit}'")
+    connection.execute(f"SET temp_directory = '{spill_folder(database)}'")
+
+
+def limit_memory(limit: str) -> None:
+    """Cap this process's database at ``limit`` (now and when it is opened again)."""
+    with _LOCK:
+        _LIMIT[:] = [limit]
+        database = _DATABASES.get(os.getpid())
+        if database is not None:
+            apply_memory_limit(database, limit)
 
 
 def _close_in(pid: int, database: duckdb.DuckDBPyConnection) -> None:
@@ -34,6 +67,8 @@ def _database() -> duckdb.DuckDBPyConnection:
     if database is None:
         database = _DATABASES[pid] = duckdb.connect()
         atexit.register(_close_in, pid, database)
+        if _LIMIT:
+            apply_memory_limit(database, _LIMIT[0])
     return database
 
 
@@ -67,7 +102,7 @@ def trim_buffer_pool() -> None:
     DuckDB keeps freed blocks for reuse up to its memory limit (80 % of RAM), so one large
     query leaves the process gigabytes larger for the rest of its life. Lowering the limit to
     what live data holds makes DuckDB give its cache back, as its maintainers advise; the limit
-    is then reset to DuckDB's default (the platform sets no other). Data still held (an open
+    is then restored (:func:`limit_memory`'s, else DuckDB's default). Data still held (an open
     cursor's temporary table) stays. Call it between steps, not while another thread of the process
     runs a large query: for that moment the limit is what live data holds plus 64 MiB.
     """
@@ -88,6 +123,9 @@ def trim_buffer_pool() -> None:
                     with contextlib.suppress(duckdb.OutOfMemoryException):
                         cursor.execute(f"SET memory_limit = '{int(used) + _HEADROOM}B'")
                 finally:
-                    cursor.execute("RESET memory_limit")
+                    if _LIMIT:
+                        cursor.execute(f"SET memory_limit = '{_LIMIT[0]}'")
+                    else:
+                        cursor.execute("RESET memory_limit")
             finally:
                 cursor.close()

@@ -3,9 +3,10 @@
 import dagster as dg
 from pydantic import Field
 
+from lakehouse.lake import duck
 from lakehouse.lake.branch_store import BranchStore
 from lakehouse.lake.store import DeltaStore
-from lakehouse.settings import DEV_PII_KEY, Settings
+from lakehouse.settings import DEV_PII_KEY, DUCKDB_MEMORY_LIMIT, Settings
 
 
 class LakehouseResource(dg.ConfigurableResource):
@@ -30,6 +31,15 @@ class LakehouseResource(dg.ConfigurableResource):
     branch: str = Field(
         default="", description="The branch lakehouse ``root`` is (LAKEHOUSE_BRANCH), if any."
     )
+    duckdb_memory_limit: str = Field(
+        default=DUCKDB_MEMORY_LIMIT,
+        description="What DuckDB holds before it spills to local disk "
+        "(LAKEHOUSE_DUCKDB_MEMORY_LIMIT).",
+    )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Cap the step process's DuckDB database at ``duckdb_memory_limit``."""
+        duck.limit_memory(self.duckdb_memory_limit)
 
     @property
     def storage_options(self) -> dict[str, str]:
@@ -60,5 +70,6 @@ class LakehouseResource(dg.ConfigurableResource):
             dagster_url=settings.operations.dagster_url,
             storage=settings.public_storage_options,
             branch=settings.branch,
+            duckdb_memory_limit=settings.duckdb_memory_limit,
             **secrets,
         )

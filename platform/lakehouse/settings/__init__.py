@@ -15,9 +15,15 @@ from enum import StrEnum
 from pathlib import Path
 
 from lakehouse.settings.s3 import CONDITIONAL_PUT, s3_storage_options
+from lakehouse.settings.values import SettingsError, cron, memory_limit, number, switch
 
 DEV_PII_KEY = "dev-only-pii-key-not-secret"
 """Key for PII hashing in dev when ``LAKEHOUSE_PII_KEY`` is unset; staging and prod require one."""
+
+DUCKDB_MEMORY_LIMIT = "3GB"
+"""What the platform's DuckDB databases hold before they spill to local disk
+(``LAKEHOUSE_DUCKDB_MEMORY_LIMIT``); DuckDB's own default is 80 % of RAM, which a 5 M-order
+day's silver and gold steps would take."""
 
 SECRET_STORAGE_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 """Storage credentials: resources receive them as ``dg.EnvVar``, never as plain config."""
@@ -40,10 +46,6 @@ class Environment(StrEnum):
     DEV = "dev"
     STAGING = "staging"
     PROD = "prod"
-
-
-class SettingsError(ValueError):
-    """A setting is missing or invalid; the message names the environment variable."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Settings:
     landed day (see ``lakehouse.landing.partitions.partition_start``)."""
     mlflow: Mlflow | None = None
     """MLflow tracking and registry (``LAKEHOUSE_MLFLOW_*``); see :class:`Mlflow`."""
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
+    """``LAKEHOUSE_DUCKDB_MEMORY_LIMIT``: what DuckDB holds before it spills (see the default)."""
 
     @property
     def public_storage_options(self) -> dict[str, str]:
@@ -162,48 +166,17 @@ def _current_user(environ: Mapping[str, str]) -> str:
         return "developer"
 
 
-def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    value = environ.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value in ("on", "true", "1", "running"):
-        return True
-    if value in ("off", "false", "0", "stopped"):
-        return False
-    raise SettingsError(f"{name}={value!r} is not a switch; use on or off")
-
-
-def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
-    raw = environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a number") from None
-    if value < minimum:
-        raise SettingsError(f"{name}={raw!r} must be at least {minimum:g}")
-    return value
-
-
-def _cron(environ: Mapping[str, str], name: str, default: str) -> str:
-    value = " ".join(environ.get(name, "").split()) or default
-    if len(value.split()) != 5:
-        raise SettingsError(
-            f"{name}={value!r} is not a cron expression; use 5 fields, e.g. {default!r}"
-        )
-    return value
-
-
 def _operations(environ: Mapping[str, str], env: Environment) -> Operations:
     """Schedules stop by default in dev (a developer turns them on); sensors run everywhere."""
     url = environ.get("LAKEHOUSE_DAGSTER_URL", "").strip().rstrip("/")
     return Operations(
-        schedules_running=_switch(environ, "LAKEHOUSE_SCHEDULES", env is not Environment.DEV),
-        sensors_running=_switch(environ, "LAKEHOUSE_SENSORS", True),
-        daily_cron=_cron(environ, "LAKEHOUSE_SCHEDULE_CRON", Operations.daily_cron),
-        maintenance_cron=_cron(environ, "LAKEHOUSE_MAINTENANCE_CRON", Operations.maintenance_cron),
-        delivery_deadline_hours=_number(environ, "LAKEHOUSE_DELIVERY_DEADLINE_HOURS", 6, 0),
-        landing_lookback_days=int(_number(environ, "LAKEHOUSE_LANDING_LOOKBACK_DAYS", 30, 1)),
-        rollback_window_days=int(_number(environ, "LAKEHOUSE_ROLLBACK_WINDOW_DAYS", 7, 1)),
+        schedules_running=switch(environ, "LAKEHOUSE_SCHEDULES", env is not Environment.DEV),
+        sensors_running=switch(environ, "LAKEHOUSE_SENSORS", True),
+        daily_cron=cron(environ, "LAKEHOUSE_SCHEDULE_CRON", Operations.daily_cron),
+        maintenance_cron=cron(environ, "LAKEHOUSE_MAINTENANCE_CRON", Operations.maintenance_cron),
+        delivery_deadline_hours=number(environ, "LAKEHOUSE_DELIVERY_DEADLINE_HOURS", 6, 0),
+        landing_lookback_days=int(number(environ, "LAKEHOUSE_LANDING_LOOKBACK_DAYS", 30, 1)),
+        rollback_window_days=int(number(environ, "LAKEHOUSE_ROLLBACK_WINDOW_DAYS", 7, 1)),
         dagster_url=url or Operations.dagster_url,
         alert_webhook_from_env=bool(environ.get("LAKEHOUSE_ALERT_WEBHOOK_URL", "").strip()),
     )
@@ -291,4 +264,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sources_dir=environ.get("LAKEHOUSE_SOURCES_DIR", "").strip() or None,
         start_date_from_env=bool(environ.get("LAKEHOUSE_START_DATE", "").strip()),
         mlflow=_mlflow(environ, env, lake_root),
+        duckdb_memory_limit=memory_limit(
+            environ, "LAKEHOUSE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT
+        ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -9,6 +10,15 @@ import pyarrow as pa
 import pytest
 
 from lakehouse.lake import duck
+
+
+@pytest.fixture(autouse=True)
+def _default_limit() -> Iterator[None]:
+    """Each test starts and ends with DuckDB's default memory limit in this process."""
+    yield
+    duck._LIMIT.clear()
+    for database in duck._DATABASES.values():
+        database.execute("RESET memory_limit")
 
 
 def test_connections_share_one_database_per_process() -> None:
@@ -82,3 +92,50 @@ def test_trimming_returns_the_buffer_pool_cache_and_keeps_live_data() -> None:
         assert limit == default.fetchone()
     finally:
         live.close()
+
+
+def _setting(connection: duckdb.DuckDBPyConnection, name: str) -> str:
+    ((value,),) = connection.execute(f"SELECT current_setting('{name}')").fetchall()
+    return str(value)
+
+
+def test_a_memory_limit_holds_for_new_connections_after_trims_and_reopening() -> None:
+    duck.connect().close()
+    duck.limit_memory("300MB")  # an open database takes it at once
+    connection = duck.connect()
+    try:
+        assert _setting(connection, "memory_limit") == "286.1 MiB"
+        assert _setting(connection, "temp_directory") == duck.spill_folder()
+        duck.trim_buffer_pool()
+        assert _setting(connection, "memory_limit") == "286.1 MiB"
+    finally:
+        connection.close()
+    next(iter(duck._DATABASES.values())).close()  # a new database takes it too
+    reopened = duck.connect()
+    try:
+        assert _setting(reopened, "memory_limit") == "286.1 MiB"
+    finally:
+        reopened.close()
+
+
+def test_over_its_limit_a_database_spills_to_the_spill_folder(tmp_path: Path) -> None:
+    grouped = (
+        "SELECT count(*) FROM (SELECT s, count(*) FROM "
+        "(SELECT md5(range::VARCHAR) AS s FROM range(3000000)) GROUP BY s)"
+    )
+    without_spill = duckdb.connect()
+    try:
+        without_spill.execute("SET memory_limit = '60MB'")
+        without_spill.execute("SET temp_directory = ''")
+        with pytest.raises(duckdb.OutOfMemoryException):
+            without_spill.execute(grouped)
+    finally:
+        without_spill.close()
+    database = duckdb.connect()
+    try:
+        duck.apply_memory_limit(database, "60MB", "test")
+        assert database.execute(grouped).fetchone() == (3000000,)
+        assert Path(duck.spill_folder("test")).is_dir()
+    finally:
+        database.close()
+    assert not Path(duck.spill_folder("test")).exists()  # DuckDB deletes it when closed

@@ -79,3 +79,18 @@ def test_prod_settings_are_s3_with_storage_options() -> None:
 def test_bad_start_date_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="LAKEHOUSE_START_DATE"):
         load_settings({"LAKEHOUSE_START_DATE": "yesterday"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "limit"),
+    [("", "3GB"), ("800mb", "800MB"), ("2.5 GiB", "2.5GiB"), ("25%", "25%"), (" 4GB ", "4GB")],
+)
+def test_the_duckdb_memory_limit_is_an_amount_or_a_share(raw: str, limit: str) -> None:
+    settings = load_settings({"LAKEHOUSE_DUCKDB_MEMORY_LIMIT": raw})
+    assert settings.duckdb_memory_limit == limit
+
+
+@pytest.mark.parametrize("raw", ["lots", "0GB", "3", "120%", "-1GB", "3 GB;DROP"])
+def test_a_bad_duckdb_memory_limit_says_what_to_set(raw: str) -> None:
+    with pytest.raises(SettingsError, match="LAKEHOUSE_DUCKDB_MEMORY_LIMIT=.*such as 3GB"):
+        load_settings({"LAKEHOUSE_DUCKDB_MEMORY_LIMIT": raw})
