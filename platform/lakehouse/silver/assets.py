@@ -1,6 +1,5 @@
 """Silver assets, generated from the source declarations."""
 
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -14,6 +13,7 @@ from lakehouse.lake import DeltaStore
 from lakehouse.lake.memory import release_unused_memory
 from lakehouse.lake.metadata import RawMetadataValue, table_rows, table_schema, write_metadata
 from lakehouse.lake.resource import LakehouseResource
+from lakehouse.lake.scratch import spool_folder
 from lakehouse.policy.assets import layer_asset
 from lakehouse.quality.audit import CheckOutcome
 from lakehouse.quality.checks import blocked_failure, check_result, silver_check_specs
@@ -142,8 +142,8 @@ def materialize_silver(
     started = datetime.now(UTC)
     days = run_days(context)
     store = lakehouse.store()
-    with tempfile.TemporaryDirectory(prefix=f"lakehouse-spool-{spec.name}-") as spool:
-        yield from _publish(store, spec, key, days, lakehouse.pii_key, Path(spool), started)
+    with spool_folder(spec.name) as spool:
+        yield from _publish(store, spec, key, days, lakehouse.pii_key, spool, started)
 
 
 def _publish(

@@ -92,5 +92,5 @@ def test_the_duckdb_memory_limit_is_an_amount_or_a_share(raw: str, limit: str) -
 
 @pytest.mark.parametrize("raw", ["lots", "0GB", "3", "120%", "-1GB", "3 GB;DROP"])
 def test_a_bad_duckdb_memory_limit_says_what_to_set(raw: str) -> None:
-    with pytest.raises(SettingsError, match="LAKEHOUSE_DUCKDB_MEMORY_LIMIT=.*such as 3GB"):
+    with pytest.raises(SettingsError, match=r"LAKEHOUSE_DUCKDB_MEMORY_LIMIT=.*such as 3GB"):
         load_settings({"LAKEHOUSE_DUCKDB_MEMORY_LIMIT": raw})
