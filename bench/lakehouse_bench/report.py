@@ -86,6 +86,11 @@ def _targets(summary: dict[str, Any], rows_per_day: int) -> list[str]:
         "range_backfill": f"{fill['days']}-day backfill, {rows_per_day:,} orders/day, "
         "platform/baseline (range path)",
     }
+    if summary["huge_day"] is not None:
+        huge = summary["huge_day"]["rows_per_day"]
+        names["huge_day"] = (
+            f"one day, {huge:,} orders: peak resident set of the run's process (GB, 10^9 bytes)"
+        )
     rows = [
         [names[k], f"≤ {t['target']}", f"{t['measured']:.2f}", "yes" if t["met"] else "**no**"]
         for k, t in summary["targets"].items()
@@ -242,21 +247,30 @@ def _days(small: dict[str, Any], huge: dict[str, Any] | None) -> list[str]:
     rows = []
     for label, day in (("small", small), ("large", huge)):
         if day is None:
-            rows.append([f"{label} day: not run (`--huge-day`)", "—", "—", "—", "—"])
+            rows.append([f"{label} day: not run (`--huge-day`)", "—", "—", "—", "—", "—"])
             continue
         c, layers = day["compare"], day["platform_layers"]
         split = " / ".join(f"{layers[k]['median']:.2f}" for k in ("bronze", "silver", "gold"))
+        baseline = "not run (holds whole tables in Arrow)" if c is None else _s(c["wall"]["theirs"])
         rows.append(
             [
                 f"one day, {day['rows_per_day']:,} orders, bronze → gold, all sources, "
                 "excl. process start-up",
-                _s(c["wall"]["ours"]),
-                _s(c["wall"]["theirs"]),
-                f"{c['ratio']:.2f}",
+                _s(day["platform_wall"]),
+                baseline,
+                "—" if c is None else f"{c['ratio']:.2f}",
                 split,
+                _m(day["platform_peak_rss"]),
             ]
         )
-    header = ["day generated alone", "platform", "baseline", "ratio", "bronze / silver / gold"]
+    header = [
+        "day generated alone",
+        "platform",
+        "baseline",
+        "ratio",
+        "bronze / silver / gold",
+        "platform peak RSS",
+    ]
     return ["## 6. Small and large days", "", *_table(header, rows), ""]
 
 

@@ -124,15 +124,21 @@ def fixed_costs(bench: Bench, repeat: int, parse: bool = True) -> dict[str, list
     return samples
 
 
-def single_day(bench: Bench, day: date, repeat: int, name: str = "day") -> dict[str, list[Any]]:
+def single_day(
+    bench: Bench, day: date, repeat: int, name: str = "day", baseline: bool = True
+) -> dict[str, list[Any]]:
     """One day from landing to the daily marts on an empty lakehouse, per repeat: the platform
-    in process (``daily_lakehouse`` executed in a worker) and the baseline script."""
+    in process (``daily_lakehouse`` executed in a worker) and, with ``baseline``, the baseline
+    script."""
     samples: dict[str, list[Any]] = {"platform": [], "baseline": [], "roots": []}
     iso = day.isoformat()
     for n in range(repeat):
         root = bench.root(f"platform_{name}_{n}")
         done, data = bench.run(f"platform_{name}_{n}", _worker("day", "--day", iso), root, True)
         samples["platform"].append({"process": done.as_dict(), **data})
+        if not baseline:
+            samples["roots"].append({"platform": str(root)})
+            continue
         base = bench.root(f"baseline_{name}_{n}")
         done, data = bench.run(
             f"baseline_{name}_{n}", _baseline(base, bench.landing, day, day), None, True

@@ -48,14 +48,15 @@ def column_of(rows: Rows, name: str) -> pa.ChunkedArray:
     return rows.to_table(columns=[name]).column(name)
 
 
-def extremes(rows: Rows, name: str) -> pa.ChunkedArray:
-    """Values of column ``name`` with its minimum and maximum: the column of a table; for a
-    spool each batch's min and max only, read a batch at a time (enough for a key range)."""
+def extremes(rows: Rows, name: str, where: pc.Expression | None = None) -> pa.ChunkedArray:
+    """Values of column ``name`` (of the rows matching ``where``) with its minimum and maximum:
+    the column of a table; for a dataset (a spool, a stored table) each batch's min and max
+    only, read a batch at a time (enough for a key range)."""
     if isinstance(rows, pa.Table):
-        return rows.column(name)
+        return (rows if where is None else rows.filter(where)).column(name)
     kind = rows.schema.field(name).type
     bounds = []
-    for batch in streamed(rows, [name]).to_batches():
+    for batch in streamed(rows, [name], where).to_batches():
         found = pc.min_max(batch.column(0))
         bounds.append(pa.array([found["min"].as_py(), found["max"].as_py()], kind))
     return pa.chunked_array(bounds, kind)

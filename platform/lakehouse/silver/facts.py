@@ -69,23 +69,34 @@ def _rows_with_keys(
     return conform(found.join(keys, spec.keys, join_type="left semi"), schema)
 
 
-def _new_keys_only(
+def _bounds(
+    candidate: Rows, stored: list[pads.Dataset | None], first: str, days: pc.Expression
+) -> pa.ChunkedArray:
+    """Values with the minimum and maximum of the key ``first`` over the candidate and what the
+    stored tables hold for the published days, each read a batch at a time."""
+    found = [extremes(candidate, first)]
+    for dataset in stored:
+        if dataset is not None:
+            found.append(extremes(dataset, first, days).cast(found[0].type))
+    return pa.chunked_array([c for f in found for c in f.chunks], found[0].type)
+
+
+def _isolated(
     current: pads.Dataset | None,
     history: pads.Dataset | None,
-    candidate: Rows,
+    bounds: pa.ChunkedArray,
     spec: SourceSpec,
     elsewhere: pc.Expression,
 ) -> bool:
-    """Whether no other landing day holds a row in the candidate's key range (a new day of
-    time-ordered keys): its rows then meet no other version. Counted from file statistics
-    where they decide, without reading or hashing the day's keys."""
-    first = spec.keys[0]
-    bounds = extremes(candidate, first)  # read once (from the spool) for both tables
-    for dataset, where in ((history, elsewhere), (current, None)):
+    """Whether no other landing day holds a row in the key range ``bounds`` (a new day of
+    time-ordered keys, or the re-run of one): its candidate then meets no other version and no
+    key's current row lives elsewhere. Counted from file statistics where they decide, without
+    reading or hashing the day's keys."""
+    for dataset in (history, current):
         if dataset is None:
             continue
-        span = key_range(bounds, dataset.schema.field(first))
-        if span is not None and dataset.count_rows(filter=span if where is None else span & where):
+        span = key_range(bounds, dataset.schema.field(spec.keys[0]))
+        if span is not None and dataset.count_rows(filter=span & elsewhere):
             return False
     return True
 
@@ -103,19 +114,24 @@ def fact_update(
     whose current version came from the day. Their versions from other landing days come from
     the history table, read only where the keys' range lies; the current table is rewritten
     for the day and for any other day whose rows change. Cost follows the day's keys. With
-    ``keys_unique`` (each key once in the candidate, as one day's split gives it) a new day
-    whose key range no other day touches is its own update, never read into memory.
+    ``keys_unique`` (each key once in the candidate, as one day's split gives it) a day whose
+    key range, with that of the keys it published before, no other day touches (a new day of
+    time-ordered keys, or its re-run) is its own update, never read into memory.
     """
     # One snapshot of each table for the whole update (and one log read each).
     current = store.dataset_if_exists(["silver", spec.name])
     history = store.dataset_if_exists(history_key(spec))
     schema = silver_schema(spec)
     published = [day] if isinstance(day, date) else sorted(day)
+    in_published = pc.field(LANDING_DATE).isin(pa.array(published, pa.date32()))
+    elsewhere = ~in_published
+    if keys_unique:
+        bounds = _bounds(candidate, [history, current], spec.keys[0], in_published)
+        if _isolated(current, history, bounds, spec, elsewhere):
+            unique = _unique_after(current, published, candidate, spec)
+            return FactUpdate(candidate, published, unique)
     published_before = [_day_keys(t, spec, published) for t in (history, current)]
     before = [t for t in published_before if t.num_rows]
-    elsewhere = ~pc.field(LANDING_DATE).isin(pa.array(published, pa.date32()))
-    if keys_unique and not before and _new_keys_only(current, history, candidate, spec, elsewhere):
-        return FactUpdate(candidate, published, _unique_after(current, published, candidate, spec))
     candidate = as_table(candidate)
     touched = _distinct([candidate, *before], spec.keys)
     earlier = _rows_with_keys(history, touched, spec, schema, elsewhere)

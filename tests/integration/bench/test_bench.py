@@ -11,7 +11,10 @@ import pytest
 
 from lakehouse_bench.cli import main
 
-COMMAND = "lakehouse-bench --rows-per-day 20 --days 2 --repeat 1 --small-day-rows 20 --quick"
+COMMAND = (
+    "lakehouse-bench --rows-per-day 20 --days 2 --repeat 1 --small-day-rows 20 --huge-day "
+    "--huge-day-rows 30 --quick"
+)
 SECTIONS = (
     "## Targets",
     "## 1. Platform overhead",
@@ -39,12 +42,14 @@ ROWS = (
     "| platform run (worker process) |",
     "| `dbt --version` |",
     "| one day, 20 orders, bronze → gold, all sources, excl. process start-up |",
-    "| large day: not run (`--huge-day`) |",
+    "| one day, 30 orders: peak resident set of the run's process (GB, 10^9 bytes) | ≤ 6.0 |",
+    "| one day, 30 orders, bronze → gold, all sources, excl. process start-up | ",
 )
 HEADERS = (
     "| target | limit | measured | met |",
     "| backfill | platform, a run per day | platform, by range | baseline |",
-    "| day generated alone | platform | baseline | ratio | bronze / silver / gold |",
+    "| day generated alone | platform | baseline | ratio | bronze / silver / gold | platform "
+    "peak RSS |",
 )
 
 
@@ -71,7 +76,7 @@ def test_bench_writes_json_with_machine_versions_and_every_measurement(report: P
     for package in ("dagster", "deltalake", "duckdb", "pyarrow", "dbt-core"):
         assert machine["versions"][package][0].isdigit(), package
     summary = results["summary"]
-    targets = {"overhead", "incremental", "memory", "small_day", "range_backfill"}
+    targets = {"overhead", "incremental", "memory", "small_day", "range_backfill", "huge_day"}
     assert set(summary["targets"]) == targets
     assert all(summary["targets"][t]["measured"] > 0 for t in targets)
     assert summary["overhead"]["in_process"]["wall"]["ours"]["n"] == 1
@@ -85,6 +90,9 @@ def test_bench_writes_json_with_machine_versions_and_every_measurement(report: P
     assert summary["memory"]["arrow_day"] > 0
     assert summary["small_day"]["rows_per_day"] == 20
     assert summary["small_day"]["platform_layers"]["silver"]["median"] > 0
-    assert summary["huge_day"] is None
+    huge = summary["huge_day"]  # the platform alone: the baseline would not fit at 5 M
+    assert huge["rows_per_day"] == 30 and huge["compare"] is None
+    assert huge["platform_peak_rss"]["median"] > 0
+    assert "| not run (holds whole tables in Arrow) | — |" in (report / "results.md").read_text()
     for cost in ("defs_import", "trivial_first", "dbt_version"):
         assert summary["fixed"][cost]["median"] > 0, cost
