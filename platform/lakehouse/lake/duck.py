@@ -43,7 +43,10 @@ def apply_memory_limit(
     aggregates, sorts and windows spill to ``spill_folder(database)``. Also for databases other
     than this module's (dbt-duckdb's)."""
     connection.execute(f"SET memory_limit = '{limit}'")
-    connection.execute(f"SET temp_directory = '{spill_folder(database)}'")
+    folder = spill_folder(database)
+    ((current,),) = connection.execute("SELECT current_setting('temp_directory')").fetchall()
+    if current != folder:  # DuckDB refuses to set it again once it has spilled there
+        connection.execute(f"SET temp_directory = '{folder}'")
 
 
 def limit_memory(limit: str) -> None:

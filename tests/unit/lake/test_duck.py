@@ -136,6 +136,8 @@ def test_over_its_limit_a_database_spills_to_the_spill_folder(tmp_path: Path) ->
         duck.apply_memory_limit(database, "60MB", "test")
         assert database.execute(grouped).fetchone() == (3000000,)
         assert Path(duck.spill_folder("test")).is_dir()
+        duck.apply_memory_limit(database, "80MB", "test")  # the next step's: after a spill
+        assert database.execute(grouped).fetchone() == (3000000,)
     finally:
         database.close()
     assert not Path(duck.spill_folder("test")).exists()  # DuckDB deletes it when closed
