@@ -17,6 +17,7 @@ from lakehouse.gold.run_context import RunContext, resolve_run_context
 from lakehouse.gold.window import DateWindow
 from lakehouse.lake import duck
 from lakehouse.lake.resource import LakehouseResource
+from lakehouse.settings import DUCKDB_MEMORY_LIMIT, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +64,10 @@ def test_the_lakehouse_resource_caps_the_step_process_database(tmp_path: Path) -
             assert _setting(connection, "memory_limit") == "244.1 MiB"
         finally:
             connection.close()
+
+
+def test_the_setting_reaches_the_resource_and_the_default_is_the_platforms() -> None:
+    chosen = load_settings({"LAKEHOUSE_DUCKDB_MEMORY_LIMIT": "1.5GB"})
+    assert LakehouseResource.from_settings(chosen).duckdb_memory_limit == "1.5GB"
+    default = LakehouseResource.from_settings(load_settings({}))
+    assert default.duckdb_memory_limit == DUCKDB_MEMORY_LIMIT == "3GB"
