@@ -170,7 +170,8 @@ def build_branch(
             if start is not None and end is not None:
                 landing = DateWindow(start, end)
                 window = rebuild_window(settings.root, landing, settings.storage_options) or landing
-            gold = build_gold(project, settings.root, plan.gold, window, work)
+            limit = settings.duckdb_memory_limit
+            gold = build_gold(project, settings.root, plan.gold, window, work, limit)
             failed += gold.failed
             checks += gold.checks
     outcome = BuildOutcome(plan, failed, checks)

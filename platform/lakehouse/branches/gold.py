@@ -154,13 +154,18 @@ def _checks(results: list[dict[str, Any]], manifest: Mapping[str, Any]) -> list[
 
 
 def build_gold(
-    project_dir: Path, root: str, plan: GoldPlan, window: DateWindow | None, work: Path
+    project_dir: Path,
+    root: str,
+    plan: GoldPlan,
+    window: DateWindow | None,
+    work: Path,
+    memory_limit: str | None = None,
 ) -> GoldBuild:
     """``dbt build`` of the planned marts and their tests against the branch root ``root``
-    (``window``: only those business dates of the partitioned marts; None: whole tables)."""
-    result = run_dbt(
-        project_dir, ["build", "--select", *plan.models], work / "build", RunContext(root, window)
-    )
+    (``window``: only those business dates of the partitioned marts; None: whole tables;
+    ``memory_limit``: of dbt's DuckDB database, as in a run's gold step)."""
+    context = RunContext(root, window, memory_limit)
+    result = run_dbt(project_dir, ["build", "--select", *plan.models], work / "build", context)
     try:
         results = result.artifact("run_results.json")["results"]
     except DbtError as exc:

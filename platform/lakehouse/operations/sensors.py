@@ -10,6 +10,7 @@ gold (dbt) after silver. The dead-run sensor fails the runs whose process is gon
 their slots, so runs the daemon queued behind them start.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -83,8 +84,10 @@ def build_landing_sensor(
     partitions: dg.PartitionsDefinition,
     *,
     settle_seconds: float = SETTLE_SECONDS,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> dg.SensorDefinition:
-    """The sensor requesting the daily job for new or changed landing files."""
+    """The sensor requesting the daily job for new or changed landing files (``clock``: the
+    time of a tick, UTC)."""
     declared = [s.name for s in specs]
     ops = settings.operations
     deadline = timedelta(hours=ops.delivery_deadline_hours)
@@ -104,7 +107,7 @@ def build_landing_sensor(
         ),
     )
     def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        now = datetime.now(UTC)
+        now = clock()
         first, last = _partition_bounds(partitions, now)
         since = now.date() - timedelta(days=ops.landing_lookback_days)
         if first is not None:
