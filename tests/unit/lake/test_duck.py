@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,14 +10,7 @@ import pytest
 
 from lakehouse.lake import duck
 
-
-@pytest.fixture(autouse=True)
-def _default_limit() -> Iterator[None]:
-    """Each test starts and ends with DuckDB's default memory limit in this process."""
-    yield
-    duck._LIMIT.clear()
-    for database in duck._DATABASES.values():
-        database.execute("RESET memory_limit")
+from .conftest import Setting
 
 
 def test_connections_share_one_database_per_process() -> None:
@@ -94,26 +86,23 @@ def test_trimming_returns_the_buffer_pool_cache_and_keeps_live_data() -> None:
         live.close()
 
 
-def _setting(connection: duckdb.DuckDBPyConnection, name: str) -> str:
-    ((value,),) = connection.execute(f"SELECT current_setting('{name}')").fetchall()
-    return str(value)
-
-
-def test_a_memory_limit_holds_for_new_connections_after_trims_and_reopening() -> None:
+def test_a_memory_limit_holds_for_new_connections_after_trims_and_reopening(
+    setting: Setting,
+) -> None:
     duck.connect().close()
     duck.limit_memory("300MB")  # an open database takes it at once
     connection = duck.connect()
     try:
-        assert _setting(connection, "memory_limit") == "286.1 MiB"
-        assert _setting(connection, "temp_directory") == duck.spill_folder()
+        assert setting(connection, "memory_limit") == "286.1 MiB"
+        assert setting(connection, "temp_directory") == duck.spill_folder()
         duck.trim_buffer_pool()
-        assert _setting(connection, "memory_limit") == "286.1 MiB"
+        assert setting(connection, "memory_limit") == "286.1 MiB"
     finally:
         connection.close()
     next(iter(duck._DATABASES.values())).close()  # a new database takes it too
     reopened = duck.connect()
     try:
-        assert _setting(reopened, "memory_limit") == "286.1 MiB"
+        assert setting(reopened, "memory_limit") == "286.1 MiB"
     finally:
         reopened.close()
 

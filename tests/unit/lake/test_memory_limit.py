@@ -3,12 +3,10 @@ the lakehouse resource) and dbt's (through the run context the plugin reads at o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 from dbt.adapters.duckdb.relation import DuckDBRelation
 from dbt.adapters.duckdb.utils import TargetConfig, TargetLocation
 
@@ -19,18 +17,7 @@ from lakehouse.lake import duck
 from lakehouse.lake.resource import LakehouseResource
 from lakehouse.settings import DUCKDB_MEMORY_LIMIT, load_settings
 
-
-@pytest.fixture(autouse=True)
-def _default_limit() -> Iterator[None]:
-    yield
-    duck._LIMIT.clear()
-    for database in duck._DATABASES.values():
-        database.execute("RESET memory_limit")
-
-
-def _setting(connection: duckdb.DuckDBPyConnection, name: str) -> str:
-    ((value,),) = connection.execute(f"SELECT current_setting('{name}')").fetchall()
-    return str(value)
+from .conftest import Setting
 
 
 def test_the_run_context_carries_the_memory_limit(tmp_path: Path) -> None:
@@ -39,7 +26,9 @@ def test_the_run_context_carries_the_memory_limit(tmp_path: Path) -> None:
     assert resolve_run_context(str(path), None, None, None) == context
 
 
-def test_dbts_database_takes_the_runs_memory_limit_and_spill_folder(tmp_path: Path) -> None:
+def test_dbts_database_takes_the_runs_memory_limit_and_spill_folder(
+    tmp_path: Path, setting: Setting
+) -> None:
     path = RunContext(str(tmp_path / "lake"), None, "256MB").write(tmp_path / "target")
     connection = duckdb.connect()
     try:
@@ -48,20 +37,22 @@ def test_dbts_database_takes_the_runs_memory_limit_and_spill_folder(tmp_path: Pa
         relation = DuckDBRelation.create(identifier="lakehouse_run")
         location = TargetLocation(str(path), "json")
         plugin.store(TargetConfig(relation, [], {"delta_action": "configure"}, location))
-        assert _setting(connection, "memory_limit") == "244.1 MiB"
-        assert _setting(connection, "temp_directory") == duck.spill_folder("dbt")
+        assert setting(connection, "memory_limit") == "244.1 MiB"
+        assert setting(connection, "temp_directory") == duck.spill_folder("dbt")
     finally:
         connection.close()
 
 
-def test_the_lakehouse_resource_caps_the_step_process_database(tmp_path: Path) -> None:
+def test_the_lakehouse_resource_caps_the_step_process_database(
+    tmp_path: Path, setting: Setting
+) -> None:
     resource = LakehouseResource(
         root=str(tmp_path), landing=str(tmp_path), pii_key="k", duckdb_memory_limit="256MB"
     )
     with dg.build_resources({"lakehouse": resource}):
         connection = duck.connect()
         try:
-            assert _setting(connection, "memory_limit") == "244.1 MiB"
+            assert setting(connection, "memory_limit") == "244.1 MiB"
         finally:
             connection.close()
 
