@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import pyarrow as pa
@@ -141,19 +142,37 @@ def replace_in_chunks(
         configuration = {STATS_COLUMNS: own} if own is not None else None
     written = committed = False
     rows = 0
+
+    def write(chunk: pa.Table) -> None:
+        write_deltalake(
+            staging,
+            chunk,
+            mode="append",
+            partition_by=[column],
+            writer_properties=write_args["writer_properties"],
+            configuration=configuration,
+            storage_options=storage,
+        )
+
     try:
-        for chunk in _chunks(reader, CHUNK_ROWS):
-            written = True
-            rows += chunk.num_rows
-            write_deltalake(
-                staging,
-                chunk,
-                mode="append",
-                partition_by=[column],
-                writer_properties=write_args["writer_properties"],
-                configuration=configuration,
-                storage_options=storage,
-            )
+        # One chunk is written (delta-rs, off the GIL) while the next is read or parsed: the
+        # producer and the writer each keep a core busy, one chunk more is held.
+        with ThreadPoolExecutor(1, thread_name_prefix="chunk-writer") as writer:
+            pending: Future[None] | None = None
+            try:
+                for chunk in _chunks(reader, CHUNK_ROWS):
+                    if pending is not None:
+                        pending.result()
+                    written = True
+                    rows += chunk.num_rows
+                    pending = writer.submit(write, chunk)
+                    del chunk
+            except BaseException:
+                if pending is not None:  # the write in flight ends before the cleanup; the
+                    wait([pending])  # producer's error is the one raised
+                raise
+            if pending is not None:
+                pending.result()
         adds = _staged_adds(staging, folder, storage) if written else []
         described = {
             PREDICATE: str(write_args.get("predicate", "")),
