@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from lakehouse.gold.attribution import attributed_dates
 from lakehouse.gold.window import DateWindow
 from lakehouse.lake import DeltaStore
+from lakehouse.quality.trends import key_range
 from lakehouse.settings import Settings, project_dir
 from lakehouse.sources import LANDING_DATE, load_sources
 
@@ -93,9 +94,14 @@ def touched_order_dates(
     # interpreter at exit ("terminate called without an active exception").
     landed_orders = orders.to_table(columns=["order_date"], filter=landed, use_threads=False)
     landed_lines = lines.to_table(columns=["order_id"], filter=landed, use_threads=False)
+    ids = pc.unique(landed_lines["order_id"])
+    of_lines = pc.field("order_id").isin(ids)
+    # The ids' range lets file statistics skip the files of other days (time-ordered ids):
+    # the lookup reads the landed days' neighbourhood, not the whole orders table.
+    span = key_range(pa.chunked_array([ids]), orders.schema.field("order_id"))
     line_orders = orders.to_table(
         columns=["order_date"],
-        filter=pc.field("order_id").isin(pc.unique(landed_lines["order_id"])),
+        filter=of_lines if span is None else span & of_lines,
         use_threads=False,
     )
     dates = pa.chunked_array(
