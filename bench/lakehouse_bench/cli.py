@@ -34,7 +34,10 @@ def parser() -> argparse.ArgumentParser:
         "--huge-day", action="store_true", help="also run one day at --huge-day-rows orders"
     )
     bench.add_argument(
-        "--huge-day-rows", type=_positive, default=HUGE_DAY_ROWS, help="(5000000; ~50 GB RAM)"
+        "--huge-day-rows",
+        type=_positive,
+        default=HUGE_DAY_ROWS,
+        help="(5000000; the platform alone: ~16 GB RAM while generated, 25 GB disk)",
     )
     bench.add_argument(
         "--quick",

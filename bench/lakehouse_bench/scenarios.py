@@ -136,15 +136,15 @@ def single_day(
         root = bench.root(f"platform_{name}_{n}")
         done, data = bench.run(f"platform_{name}_{n}", _worker("day", "--day", iso), root, True)
         samples["platform"].append({"process": done.as_dict(), **data})
-        if not baseline:
-            samples["roots"].append({"platform": str(root)})
-            continue
-        base = bench.root(f"baseline_{name}_{n}")
-        done, data = bench.run(
-            f"baseline_{name}_{n}", _baseline(base, bench.landing, day, day), None, True
-        )
-        samples["baseline"].append({"process": done.as_dict(), **data})
-        samples["roots"].append({"platform": str(root), "baseline": str(base)})
+        roots = {"platform": str(root)}
+        if baseline:
+            base = bench.root(f"baseline_{name}_{n}")
+            done, data = bench.run(
+                f"baseline_{name}_{n}", _baseline(base, bench.landing, day, day), None, True
+            )
+            samples["baseline"].append({"process": done.as_dict(), **data})
+            roots["baseline"] = str(base)
+        samples["roots"].append(roots)
     return samples
 
 

@@ -166,7 +166,7 @@ def replace_in_chunks(
                     written = True
                     rows += chunk.num_rows
                     pending = writer.submit(write, chunk)
-                    del chunk
+                    del chunk  # else held here while the next one is built: three at once
             except BaseException:
                 if pending is not None:  # the write in flight ends before the cleanup; the
                     wait([pending])  # producer's error is the one raised

@@ -127,7 +127,7 @@ def trim_buffer_pool() -> None:
                         cursor.execute(f"SET memory_limit = '{int(used) + _HEADROOM}B'")
                 finally:
                     if _LIMIT:
-                        cursor.execute(f"SET memory_limit = '{_LIMIT[0]}'")
+                        apply_memory_limit(cursor, _LIMIT[0])
                     else:
                         cursor.execute("RESET memory_limit")
             finally:

@@ -38,11 +38,10 @@ def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
     return pa.concat_tables([k.select(names) for k in keys]).group_by(names).aggregate([])
 
 
-def _day_keys(stored: pads.Dataset | None, spec: SourceSpec, days: list[date]) -> pa.Table:
+def _day_keys(stored: pads.Dataset | None, spec: SourceSpec, days: pc.Expression) -> pa.Table:
     if stored is None:
         return pa.table({})
-    in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
-    return stored.to_table(columns=spec.keys, filter=in_days)
+    return stored.to_table(columns=spec.keys, filter=days)
 
 
 def _present(dataset: pads.Dataset, schema: pa.Schema) -> list[str]:
@@ -130,7 +129,7 @@ def fact_update(
         if _isolated(current, history, bounds, spec, elsewhere):
             unique = _unique_after(current, published, candidate, spec)
             return FactUpdate(candidate, published, unique)
-    published_before = [_day_keys(t, spec, published) for t in (history, current)]
+    published_before = [_day_keys(t, spec, in_published) for t in (history, current)]
     before = [t for t in published_before if t.num_rows]
     candidate = as_table(candidate)
     touched = _distinct([candidate, *before], spec.keys)
