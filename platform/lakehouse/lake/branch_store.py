@@ -105,9 +105,10 @@ class BranchStore(DeltaStore):
         column: str,
         values: Sequence[PartitionValue],
         stats_columns: Sequence[str] | None = None,
+        commit_metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         self.seed(key)
-        return super().replace_partitions(key, data, column, values, stats_columns)
+        return super().replace_partitions(key, data, column, values, stats_columns, commit_metadata)
 
     def replace_range(
         self, key: Key, data: pa.Table, column: str, low: PartitionValue, high: PartitionValue

@@ -130,8 +130,9 @@ def replace_in_chunks(
     new table) with ``reader``'s rows, written a chunk at a time, committed once.
 
     ``values`` are the partitions as Delta records them (a date as ``YYYY-MM-DD``);
-    ``write_args`` carry the write's ``writer_properties`` and, for a new table, its
-    ``configuration``. What ``reader`` raises stops the write with nothing committed.
+    ``write_args`` carry the write's ``writer_properties``, for a new table its
+    ``configuration``, and ``commit_properties`` whose metadata the commit records. What
+    ``reader`` raises stops the write with nothing committed.
     """
     storage = dict(options) if options else None
     folder = f"streamed-{uuid.uuid4().hex}"
@@ -174,7 +175,9 @@ def replace_in_chunks(
             if pending is not None:
                 pending.result()
         adds = _staged_adds(staging, folder, storage) if written else []
+        asked = write_args.get("commit_properties")
         described = {
+            **((asked.custom_metadata or {}) if asked is not None else {}),
             PREDICATE: str(write_args.get("predicate", "")),
             ADDED_ROWS: str(rows),
             STAGING: folder,

@@ -91,9 +91,11 @@ class TableCommits(DeltaReader):
         rows_deleted: int | None,
         stats_columns: Sequence[str] | None,
         values: Sequence[object] = (),
+        commit_metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Overwrite the rows matching ``predicate`` (whole partitions of ``column``) with
-        ``data``, its rows checked by ``inside`` first (a stream's batch by batch)."""
+        ``data``, its rows checked by ``inside`` first (a stream's batch by batch), recording
+        ``commit_metadata`` in the commit."""
         schema = table_schema_of(table) if table is not None else data.schema
         streamed = isinstance(data, BatchStream)
         if isinstance(data, pa.Table):
@@ -114,6 +116,9 @@ class TableCommits(DeltaReader):
             partition_by=[column] if table is None else None,
             schema_mode="merge"
             if table is not None and extra_columns(data.schema, schema)
+            else None,
+            commit_properties=CommitProperties(custom_metadata=dict(commit_metadata))
+            if commit_metadata
             else None,
         )
         return replace(result, rows_inserted=result.rows) if streamed else result

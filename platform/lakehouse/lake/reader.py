@@ -131,6 +131,10 @@ class DeltaReader:
         """The table as a pyarrow dataset (partition pruning and filter pushdown)."""
         return self.table(key).to_pyarrow_dataset()
 
+    def table_if_exists(self, key: Key) -> DeltaTable | None:
+        """The table ``key`` reads (its own, else on a branch the pinned base), or None."""
+        return self._resolve(key)
+
     def dataset_if_exists(self, key: Key) -> pads.Dataset | None:
         """The table as a pyarrow dataset, or None when it does not exist yet (one open of
         the log, where ``exists`` then ``dataset`` open it twice)."""

@@ -235,14 +235,16 @@ class DeltaStore(TableCommits):
         column: str,
         values: Sequence[PartitionValue],
         stats_columns: Sequence[str] | None = None,
+        commit_metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Atomically replace every partition ``column in values`` with ``data`` (one commit).
 
         Like ``replace_partition`` for several partitions at once: each value is checked like
         a partition value, every row of ``data`` must lie in one of the partitions, other
         partitions are never touched, a missing table is created partitioned by ``column``,
-        and ``stats_columns`` and a ``BatchStream`` are as there. Raises ``ValueError`` when
-        ``values`` is empty, and the errors of ``replace_partition``.
+        and ``stats_columns`` and a ``BatchStream`` are as there; ``commit_metadata`` is
+        recorded in the commit. Raises ``ValueError`` when ``values`` is empty, and the errors
+        of ``replace_partition``.
         """
         uri = self.uri(key)
         if not values:
@@ -276,4 +278,5 @@ class DeltaStore(TableCommits):
             rows_deleted,
             stats_columns,
             unique,
+            commit_metadata,
         )

@@ -134,13 +134,14 @@ def check_ranges(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> CheckOutco
 
 
 def check_table_unique_keys(
-    rest: pa.Table | pads.Scanner, rows: Rows, spec: SourceSpec
+    rest: pa.Table | pads.Scanner, rows: Rows, spec: SourceSpec, scope: str = "rows kept"
 ) -> CheckOutcome:
     """The keys of the table after a publish are unique: ``rows`` plus the ``rest`` it keeps.
 
     ``rows`` is what the publishing commit writes, ``rest`` the key columns of every row of
-    the table that commit leaves in place (all of its other partitions): a scanner of them
-    (and a spool of ``rows``) streams into DuckDB's aggregation instead of being held.
+    the table that commit leaves in place (all of its other partitions, or those that can
+    meet ``rows``' keys, which ``scope`` then names): a scanner of them (and a spool of
+    ``rows``) streams into DuckDB's aggregation instead of being held.
     """
     keys = ", ".join(quote(k) for k in spec.keys)
     if isinstance(rest, pa.Table):
@@ -164,7 +165,7 @@ def check_table_unique_keys(
     return CheckOutcome(
         name=CheckName.TABLE_UNIQUE_KEYS,
         passed=count == 0,
-        description=f"Keys {spec.keys} are unique across the table ({kept_rows} rows kept, "
+        description=f"Keys {spec.keys} are unique across the table ({kept_rows} {scope}, "
         f"{row_count(rows)} written).",
         observed=count,
         threshold=0,

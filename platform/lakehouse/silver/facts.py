@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from lakehouse.lake import DeltaStore
+from lakehouse.lake.marks import carries, snapshot_mark
 from lakehouse.lake.spool import Rows, as_table, extremes
 from lakehouse.lake.upsert import conform
 from lakehouse.quality.audit import CheckOutcome, check_table_unique_keys
@@ -20,6 +21,11 @@ from lakehouse.silver.history import history_key
 from lakehouse.silver.transform import silver_schema
 from lakehouse.silver.versions import latest_versions, replaced_days
 from lakehouse.sources import LANDING_DATE, SourceSpec
+
+KEYS_CHECKED = "lakehouse.keys_unique_after"
+"""Commit metadata of a fact's current table: the snapshot (``lake.marks``) its table-wide
+key check read before the commit; while it holds, the next check compares only the written
+keys' range."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class FactUpdate:
     """The landing-day partitions of the current table that ``rows`` replace."""
     unique: CheckOutcome
     """Table-wide key uniqueness of the current table after the update."""
+    checked: str
+    """The snapshot of the current table the check read (the commit records it)."""
 
 
 def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
@@ -118,7 +126,10 @@ def fact_update(
     time-ordered keys, or its re-run) is its own update, never read into memory.
     """
     # One snapshot of each table for the whole update (and one log read each).
-    current = store.dataset_if_exists(["silver", spec.name])
+    table = store.table_if_exists(["silver", spec.name])
+    current = table.to_pyarrow_dataset() if table is not None else None
+    checked = snapshot_mark(table)
+    verified = table is not None and carries(table, KEYS_CHECKED, store.storage_options)
     history = store.dataset_if_exists(history_key(spec))
     schema = silver_schema(spec)
     published = [day] if isinstance(day, date) else sorted(day)
@@ -127,8 +138,8 @@ def fact_update(
     if keys_unique:
         bounds = _bounds(candidate, [history, current], spec.keys[0], in_published)
         if _isolated(current, history, bounds, spec, elsewhere):
-            unique = _unique_after(current, published, candidate, spec)
-            return FactUpdate(candidate, published, unique)
+            unique = _unique_after(current, published, candidate, spec, verified, bounds)
+            return FactUpdate(candidate, published, unique, checked)
     published_before = [_day_keys(t, spec, in_published) for t in (history, current)]
     before = [t for t in published_before if t.num_rows]
     candidate = as_table(candidate)
@@ -154,20 +165,40 @@ def fact_update(
     if pc.any(pc.invert(rewritten)).as_py():  # a filter copies even when it keeps all
         winners = winners.filter(rewritten)
     rows = pa.concat_tables([winners, kept])
-    return FactUpdate(rows, days, _unique_after(current, days, rows, spec))
+    unique = _unique_after(current, days, rows, spec, verified)
+    return FactUpdate(rows, days, unique, checked)
 
 
 def _unique_after(
-    current: pads.Dataset | None, days: list[date], rows: Rows, spec: SourceSpec
+    current: pads.Dataset | None,
+    days: list[date],
+    rows: Rows,
+    spec: SourceSpec,
+    verified: bool,
+    bounds: pa.ChunkedArray | None = None,
 ) -> CheckOutcome:
-    """Table-wide key uniqueness once ``rows`` replace ``days`` of the current table."""
-    in_days = pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
-    rest = (  # every other day's keys, streamed: the table's size, not the day's
-        current.scanner(columns=spec.keys, filter=~in_days)
-        if current is not None
-        else pa.schema([silver_schema(spec).field(k) for k in spec.keys]).empty_table()
-    )
-    return check_table_unique_keys(rest, rows, spec)
+    """Table-wide key uniqueness once ``rows`` replace ``days`` of the current table.
+
+    The kept rows are every other day's, streamed. When the table is ``verified`` (its keys
+    were checked unique by the commit that made it: ``KEYS_CHECKED``) a duplicate can only
+    pair a written key with a kept one, so only the kept rows in the range of the written
+    keys' first column (``bounds``, or read from ``rows``) are compared: files pruned by
+    their statistics, a cost that follows the day, not the table.
+    """
+    if current is None:
+        empty = pa.schema([silver_schema(spec).field(k) for k in spec.keys]).empty_table()
+        return check_table_unique_keys(empty, rows, spec)
+    kept = ~pc.field(LANDING_DATE).isin(pa.array(days, pa.date32()))
+    first = spec.keys[0]
+    span = None
+    if verified:
+        written = bounds if bounds is not None else extremes(rows, first)
+        span = key_range(written, current.schema.field(first))
+    if span is None:
+        return check_table_unique_keys(current.scanner(columns=spec.keys, filter=kept), rows, spec)
+    scope = "kept rows in the written keys' range; the rest was checked before"
+    rest = current.scanner(columns=spec.keys, filter=kept & span)
+    return check_table_unique_keys(rest, rows, spec, scope)
 
 
 def locator(spec: SourceSpec) -> list[str]:

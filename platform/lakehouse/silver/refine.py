@@ -25,7 +25,7 @@ from lakehouse.silver.dimension_history import (
     adopt_dimension_history,
     history_update,
 )
-from lakehouse.silver.facts import FactUpdate, adopt_history, fact_update
+from lakehouse.silver.facts import KEYS_CHECKED, FactUpdate, adopt_history, fact_update
 from lakehouse.silver.history import history_key
 from lakehouse.silver.transform import (
     SilverSplit,
@@ -101,7 +101,10 @@ class SilverPublisher:
             history = history_key(spec)
             store.replace_partitions(history, as_written(candidate), LANDING_DATE, self.days)
             update = self.updates[-1]
-            return store.replace_partitions(key, as_written(update.rows), LANDING_DATE, update.days)
+            # Marked only when the check passed: the next one then trusts the rest.
+            mark = {KEYS_CHECKED: update.checked} if update.unique.passed else None
+            rows = as_written(update.rows)
+            return store.replace_partitions(key, rows, LANDING_DATE, update.days, None, mark)
         if self.versions:
             history = self.versions[-1]
             store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)

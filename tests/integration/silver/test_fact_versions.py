@@ -20,9 +20,11 @@ from lakehouse.bronze.ingest import ingest_partition
 from lakehouse.datagen import generate
 from lakehouse.definitions import build_definitions
 from lakehouse.lake import DeltaStore
+from lakehouse.lake.marks import carries
 from lakehouse.quality.names import CheckName
 from lakehouse.settings import load_settings
 from lakehouse.silver import transform
+from lakehouse.silver.facts import KEYS_CHECKED
 from lakehouse.silver.refine import history_key, refine_partition
 from lakehouse.sources import LANDING_DATE, load_sources
 
@@ -168,8 +170,27 @@ def test_table_unique_keys_blocks_duplicates_forced_into_the_table(tmp_path: Pat
     assert [o.name for o in failed] == [CheckName.TABLE_UNIQUE_KEYS]
     assert failed[0].failing_rows == 2
     assert failed[0].sample[0]["order_id"] == forced["order_id"][0].as_py()
+    assert "rows kept" in failed[0].description  # the hand-made commit: the whole table
     assert store.table(key).version() == version
     assert store.table(history_key(ORDERS)).version() == history_version
+
+
+def test_a_day_on_a_table_its_own_check_made_compares_only_its_keys_range(
+    tmp_path: Path,
+) -> None:
+    lake = _redelivered_lake(tmp_path)
+    lake.run(DAYS[0], selection=[f"{layer}/{s}" for layer in LAYERS for s in ORDERS_AND_REFS])
+    store, key = lake.store, ["silver", "orders"]
+    assert carries(store.table(key), KEYS_CHECKED, store.storage_options)
+    ingest_partition(store, lake.lakehouse.settings.landing, ORDERS, DAYS[1], datetime.now(UTC))
+
+    outcome = refine_partition(store, ORDERS, DAYS[1], "k")
+
+    assert not outcome.blocked
+    (unique,) = [o for o in outcome.outcomes if o.name == CheckName.TABLE_UNIQUE_KEYS]
+    assert unique.passed
+    assert "the rest was checked before" in unique.description
+    assert carries(store.table(key), KEYS_CHECKED, store.storage_options)
 
 
 def test_days_parked_on_disk_give_the_tables_of_days_held_in_memory(
