@@ -73,6 +73,13 @@ class Plugin(BasePlugin):
         self._storage_options = _non_empty(plugin_config.get("storage_options"))
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._run: RunContext | None = None
+        self._sources: dict[tuple[str, str], pads.Dataset] = {}
+
+    def default_materialization(self) -> str:
+        """Sources are views over the Delta table's Arrow dataset, not copies: a model's scan
+        reads only its columns and (file statistics, partitions) its window's rows, so a day's
+        marts cost the day, not the table (dbt-duckdb's default copies every source whole)."""
+        return "view"
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         """Remember dbt's DuckDB database and create the (empty) run table there."""
@@ -98,8 +105,11 @@ class Plugin(BasePlugin):
         (resolved through a branch's pins), or a mart the macros attach (``mart`` in meta)."""
         meta = source_config.meta
         if not meta.get("mart"):
-            reader = DeltaReader(self.run.root, self._storage_options)
-            return reader.dataset([source_config.schema, source_config.identifier])
+            key = (source_config.schema, source_config.identifier)
+            if key not in self._sources:  # one snapshot per run, however often referenced
+                reader = DeltaReader(self.run.root, self._storage_options)
+                self._sources[key] = reader.dataset(list(key))
+            return self._sources[key]
         if meta.get("candidate"):
             return open_candidate(
                 self._uri(meta["candidate"]),
@@ -131,6 +141,7 @@ class Plugin(BasePlugin):
 
     def _configure(self, target_config: TargetConfig) -> None:
         config = target_config.config
+        self._sources.clear()
         self._run = resolve_run_context(
             target_config.location.path,  # type: ignore[union-attr]
             config.get("root"),

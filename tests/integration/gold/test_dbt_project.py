@@ -6,6 +6,7 @@ independent computation, rebuild one day alone, are published only when their te
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -414,4 +415,24 @@ def test_selecting_one_mart_reads_its_upstream_mart_from_delta(
     assert {m: gold(root, m).version() for m in MARTS} == {
         **versions,
         "customer_churn_features": versions["customer_churn_features"] + 1,
+    }
+
+
+def test_the_daily_marts_read_only_the_silver_tables_they_select(
+    built: BuiltLakehouse, tmp_path: Path, dbt_in: Callable[..., DbtRun]
+) -> None:
+    """Sources are views loaded before the models run (lakehouse.gold.delta_writer): only
+    those the selection reaches, so a silver table no selected mart reads may be missing."""
+    root = built.copy_to(tmp_path / "lake")
+    daily = ["orders_daily", "revenue_by_product_category_daily"]
+    before = {m: sort(read(gold(root, m)), *read(gold(root, m))[0]) for m in daily}
+    for unread in ("web_events", "payments"):
+        shutil.rmtree(root / "silver" / unread)
+
+    run = dbt_in(root, "build", "--select", *daily)
+
+    assert run.returncode == 0, run.output
+    assert {m: sort(read(gold(root, m)), *read(gold(root, m))[0]) for m in daily} == before
+    assert {m: gold(root, m).version() for m in daily} == {
+        m: DeltaTable(str(built.root / "gold" / m)).version() + 1 for m in daily
     }
