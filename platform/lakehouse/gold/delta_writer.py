@@ -75,7 +75,7 @@ class Plugin(BasePlugin):
         self._run: RunContext | None = None
         self._sources: dict[tuple[str, str], pads.Dataset] = {}
 
-    def default_materialization(self) -> str:
+    def default_materialization(self) -> str:  # pyright: ignore[reportIncompatibleMethodOverride]
         """Sources are views over the Delta table's Arrow dataset, not copies: a model's scan
         reads only its columns and (file statistics, partitions) its window's rows, so a day's
         marts cost the day, not the table (dbt-duckdb's default copies every source whole)."""
