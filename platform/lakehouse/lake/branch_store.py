@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -106,9 +106,12 @@ class BranchStore(DeltaStore):
         values: Sequence[PartitionValue],
         stats_columns: Sequence[str] | None = None,
         commit_metadata: Mapping[str, str] | None = None,
+        before_commit: Callable[[], object] | None = None,
     ) -> WriteResult:
         self.seed(key)
-        return super().replace_partitions(key, data, column, values, stats_columns, commit_metadata)
+        return super().replace_partitions(
+            key, data, column, values, stats_columns, commit_metadata, before_commit
+        )
 
     def replace_range(
         self, key: Key, data: pa.Table, column: str, low: PartitionValue, high: PartitionValue

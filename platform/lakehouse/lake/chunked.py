@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -125,6 +125,7 @@ def replace_in_chunks(
     values: Sequence[str],
     options: Mapping[str, str] | None,
     write_args: Mapping[str, Any],
+    before_commit: Callable[[], object] | None = None,
 ) -> None:
     """Replace the partitions ``column in values`` of the table at ``uri`` (``table``, or a
     new table) with ``reader``'s rows, written a chunk at a time, committed once.
@@ -132,7 +133,9 @@ def replace_in_chunks(
     ``values`` are the partitions as Delta records them (a date as ``YYYY-MM-DD``);
     ``write_args`` carry the write's ``writer_properties``, for a new table its
     ``configuration``, and ``commit_properties`` whose metadata the commit records. What
-    ``reader`` raises stops the write with nothing committed.
+    ``reader`` raises stops the write with nothing committed. ``before_commit`` runs once the
+    files are written, before the commit: what it raises stops the write the same way (the
+    commit of another table that must land first, written meanwhile).
     """
     storage = dict(options) if options else None
     folder = f"streamed-{uuid.uuid4().hex}"
@@ -174,6 +177,8 @@ def replace_in_chunks(
                 raise
             if pending is not None:
                 pending.result()
+        if before_commit is not None:
+            before_commit()
         adds = _staged_adds(staging, folder, storage) if written else []
         asked = write_args.get("commit_properties")
         described = {

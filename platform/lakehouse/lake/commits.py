@@ -43,6 +43,7 @@ class TableCommits(DeltaReader):
         stats_columns: Sequence[str] | None = None,
         check: Callable[[pa.RecordBatch], None] | None = None,
         replaced: tuple[str, list[str]] | None = None,
+        before_commit: Callable[[], object] | None = None,
         **write_args: Any,
     ) -> WriteResult:
         """Write through the open table if there is one (so its version is ours), else create.
@@ -51,8 +52,9 @@ class TableCommits(DeltaReader):
         A ``BatchStream`` is written as it is produced, each batch passed to ``check`` first;
         whatever its producer or ``check`` raises aborts the write (nothing is committed) and
         is raised as itself. A stream that ``replaced`` partitions (column, values) of the
-        same schema is written in bounded chunks and committed once (``lake.chunked``). A
-        create that finds the table created meanwhile by another writer lost a commit race
+        same schema is written in bounded chunks and committed once (``lake.chunked``), after
+        ``before_commit`` returned (what it raises aborts the write; any other write calls it
+        first). A create that finds the table created meanwhile by another writer lost a commit race
         (``CommitFailedError``): the store's retry runs the whole operation again on it.
         """
         write_args.update(restrict_stats(table, stats_columns))
@@ -62,8 +64,11 @@ class TableCommits(DeltaReader):
         try:
             if feed is not None and replaced is not None and write_args.get("schema_mode") is None:
                 column, values = replaced
-                replace_in_chunks(uri, table, source, column, values, self._options(), write_args)  # type: ignore[arg-type]
+                options, first = self._options(), before_commit
+                replace_in_chunks(uri, table, source, column, values, options, write_args, first)  # type: ignore[arg-type]
             else:
+                if before_commit is not None:
+                    before_commit()
                 write_deltalake(
                     table if table is not None else uri,
                     source,  # type: ignore[arg-type]
@@ -92,10 +97,15 @@ class TableCommits(DeltaReader):
         stats_columns: Sequence[str] | None,
         values: Sequence[object] = (),
         commit_metadata: Mapping[str, str] | None = None,
+        before_commit: Callable[[], object] | None = None,
     ) -> WriteResult:
         """Overwrite the rows matching ``predicate`` (whole partitions of ``column``) with
         ``data``, its rows checked by ``inside`` first (a stream's batch by batch), recording
-        ``commit_metadata`` in the commit."""
+        ``commit_metadata`` in the commit. With ``before_commit`` a table is written as a
+        stream, so its files are written before ``before_commit`` is awaited and committed
+        after it."""
+        if before_commit is not None and not isinstance(data, BatchStream):
+            data = BatchStream(data.schema, data.to_batches)
         schema = table_schema_of(table) if table is not None else data.schema
         streamed = isinstance(data, BatchStream)
         if isinstance(data, pa.Table):
@@ -111,6 +121,7 @@ class TableCommits(DeltaReader):
             stats_columns=stats_columns,
             check=inside if streamed else None,
             replaced=(column, [str(v) for v in values]) if streamed else None,
+            before_commit=before_commit,
             mode="overwrite",
             predicate=predicate,
             partition_by=[column] if table is None else None,

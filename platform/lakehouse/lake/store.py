@@ -9,7 +9,7 @@ write, so a refused write leaves the table as it was. Every write is committed b
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import pyarrow as pa
@@ -236,6 +236,7 @@ class DeltaStore(TableCommits):
         values: Sequence[PartitionValue],
         stats_columns: Sequence[str] | None = None,
         commit_metadata: Mapping[str, str] | None = None,
+        before_commit: Callable[[], object] | None = None,
     ) -> WriteResult:
         """Atomically replace every partition ``column in values`` with ``data`` (one commit).
 
@@ -243,8 +244,10 @@ class DeltaStore(TableCommits):
         a partition value, every row of ``data`` must lie in one of the partitions, other
         partitions are never touched, a missing table is created partitioned by ``column``,
         and ``stats_columns`` and a ``BatchStream`` are as there; ``commit_metadata`` is
-        recorded in the commit. Raises ``ValueError`` when ``values`` is empty, and the errors
-        of ``replace_partition``.
+        recorded in the commit. ``before_commit`` is awaited between writing the files and
+        committing them (another table's commit that must land first, made meanwhile); what
+        it raises aborts this write. Raises ``ValueError`` when ``values`` is empty, and the
+        errors of ``replace_partition``.
         """
         uri = self.uri(key)
         if not values:
@@ -279,4 +282,5 @@ class DeltaStore(TableCommits):
             stats_columns,
             unique,
             commit_metadata,
+            before_commit,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -98,13 +99,23 @@ class SilverPublisher:
         """Write the audited candidate: one commit per table (a spool is streamed)."""
         store, spec, key = self.store, self.spec, ["silver", self.spec.name]
         if spec.kind == "fact":
-            history = history_key(spec)
-            store.replace_partitions(history, as_written(candidate), LANDING_DATE, self.days)
             update = self.updates[-1]
             # Marked only when the check passed: the next one then trusts the rest.
             mark = {KEYS_CHECKED: update.checked} if update.unique.passed else None
-            rows = as_written(update.rows)
-            return store.replace_partitions(key, rows, LANDING_DATE, update.days, None, mark)
+            # The two tables' files are written at once (delta-rs writes off the GIL); the
+            # current table commits only after the history did, as when written one by one.
+            with ThreadPoolExecutor(1, thread_name_prefix="history-writer") as writer:
+                history = writer.submit(
+                    store.replace_partitions,
+                    history_key(spec),
+                    as_written(candidate),
+                    LANDING_DATE,
+                    self.days,
+                )
+                rows = as_written(update.rows)
+                return store.replace_partitions(
+                    key, rows, LANDING_DATE, update.days, None, mark, history.result
+                )
         if self.versions:
             history = self.versions[-1]
             store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)

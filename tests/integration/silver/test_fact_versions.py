@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
@@ -210,3 +211,32 @@ def test_days_parked_on_disk_give_the_tables_of_days_held_in_memory(
             for lake in (spooled, forwards)
         )
         assert ours.equals(theirs), spec.name
+
+
+def test_a_fact_whose_history_write_fails_leaves_its_current_table_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history and the current table are written at once; the current one commits only
+    after the history did, so a failed history write publishes nothing."""
+    lake = _redelivered_lake(tmp_path)
+    lake.run(DAYS[0], selection=[f"{layer}/{s}" for layer in LAYERS for s in ORDERS_AND_REFS])
+    store, key = lake.store, ["silver", "orders"]
+    ingest_partition(store, lake.lakehouse.settings.landing, ORDERS, DAYS[1], datetime.now(UTC))
+    tables = {"current": key, "history": history_key(ORDERS)}
+    versions = {name: store.table(k).version() for name, k in tables.items()}
+    original = DeltaStore.replace_partitions
+
+    def history_fails(self: DeltaStore, target: list[str], *args: Any, **kwargs: Any) -> Any:
+        if target == history_key(ORDERS):
+            raise OSError("the history's storage went away")
+        return original(self, target, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaStore, "replace_partitions", history_fails)
+
+    with pytest.raises(OSError, match="history's storage"):
+        refine_partition(store, ORDERS, DAYS[1], "k")
+
+    assert {name: store.table(k).version() for name, k in tables.items()} == versions
+    on_disk = {str(f) for f in (tmp_path / "lake" / "silver" / "orders").rglob("*.parquet")}
+    referenced = {u.removeprefix("file://") for u in store.table(key).file_uris()}
+    assert on_disk == referenced  # the current table's files written meanwhile were removed

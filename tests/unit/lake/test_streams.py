@@ -114,3 +114,45 @@ def test_a_partition_changed_by_another_writer_meanwhile_is_written_again(
     day = store.read(["t"], filter_column="day", filter_value=DAY)
     assert sorted(day.column("id").to_pylist()) == list(range(25))
     assert not [p for p in tmp_path.glob("t/streamed-*/_delta_log")]
+
+
+def _day_table(day: date, count: int) -> pa.Table:
+    return pa.Table.from_batches(list(_batches(day, count)), SCHEMA)
+
+
+def test_a_write_waits_for_before_commit_between_its_files_and_its_commit(
+    tmp_path: Path,
+) -> None:
+    store = DeltaStore(str(tmp_path))
+    store.replace_partitions(["t"], _day_table(DAY, 5), "day", [DAY])
+    seen: list[tuple[int, int]] = []
+
+    def before_commit() -> None:  # the files are written, the table not yet changed
+        staged = len(list(tmp_path.glob("t/streamed-*/**/*.parquet")))
+        seen.append((store.table(["t"]).version(), staged))
+
+    result = store.replace_partitions(
+        ["t"], _day_table(DAY, 35), "day", [DAY], before_commit=before_commit
+    )
+
+    assert seen == [(0, 1)]
+    assert result.version == 1
+    assert store.read(["t"]).num_rows == 35
+
+
+def test_what_before_commit_raises_aborts_the_write_and_leaves_no_files(
+    tmp_path: Path,
+) -> None:
+    store = DeltaStore(str(tmp_path))
+    store.replace_partitions(["t"], _day_table(DAY, 5), "day", [DAY])
+
+    def history_failed() -> None:
+        raise Refused("the table that commits first failed")
+
+    with pytest.raises(Refused):
+        store.replace_partitions(
+            ["t"], _day_table(DAY, 35), "day", [DAY], before_commit=history_failed
+        )
+    assert store.table(["t"]).version() == 0
+    assert store.read(["t"]).num_rows == 5
+    assert not list(tmp_path.glob("t/streamed-*"))
