@@ -23,6 +23,7 @@ from lakehouse.gold.dbt_parse_cache import (
     reuse_parse_state,
     starts_from_saved_parse,
 )
+from lakehouse.gold.dbt_warmup import warm_dbt
 
 RUN_RESULTS_FILE = "run_results.json"
 
@@ -41,7 +42,8 @@ class LakehouseDbtCliResource(DbtCliResource):
       adapter's database.
     - dbt's version is the installed dbt-core's, not a ``dbt --version`` subprocess per step.
     - A build starts from the project's saved parse (``dbt_parse_cache``): dbt skips parsing
-      and writes no manifest.
+      and writes no manifest; dbt's imports and that parse are loaded in the background when
+      the run sets its resources up (``dbt_warmup``).
     """
 
     in_process: bool = Field(default=True, description="run dbt inside the step's process")
@@ -57,6 +59,13 @@ class LakehouseDbtCliResource(DbtCliResource):
         project_dir = Path(self.project_dir)
         flags = (*self.global_config_flags, *self._profile_args())
         return ParseKey(project_dir, Path(self.profiles_dir or project_dir), flags)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Set up as dagster-dbt does, then start dbt's warm-up (``dbt_warmup``): a run sets
+        up its resources before its first step, so bronze and silver overlap it."""
+        super().setup_for_execution(context)
+        if self.in_process:
+            warm_dbt(self._parse_key())
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None

@@ -1,0 +1,49 @@
+"""dbt made ready in the background while a run's earlier steps work.
+
+The first dbt build in a process pays, inside the gold step, for importing dbt's CLI, tasks
+and adapter (~0.7 s on two cores) and for loading the saved parse (unpickling it imports
+dbt's contract classes). A run's resources are set up before its first step (in-process
+executor), so the dbt resource starts this then, once per process, on a thread of its own:
+bronze and silver, whose work is mostly outside the GIL, overlap it. The build then finds
+the modules imported and the parse in memory; if the warm-up has not finished, the build
+waits on the same import and parse locks, never doing the work twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+from lakehouse.gold.dbt_parse_cache import PARSES, ParseKey
+
+logger = logging.getLogger(__name__)
+
+MODULES = ("dbt.cli.main", "dbt.adapters.duckdb")
+"""dbtRunner with the CLI and the tasks it imports; the DuckDB adapter and its plugin base."""
+
+_LOCK = threading.Lock()
+_STARTED: dict[ParseKey, threading.Thread] = {}
+
+
+def _warm(key: ParseKey) -> None:
+    try:
+        for module in MODULES:
+            importlib.import_module(module)
+        PARSES.manifest(key)
+    except Exception:  # a warm-up only: the build reports its own errors
+        logger.debug("dbt warm-up failed; the build will do the work itself", exc_info=True)
+
+
+def warm_dbt(key: ParseKey) -> threading.Thread:
+    """Start importing dbt and loading the saved parse of ``key`` in the background, once
+    per process and project; the thread doing it (a running or finished one when started
+    before)."""
+    with _LOCK:
+        thread = _STARTED.get(key)
+        if thread is None:
+            # Not a daemon: a process that ends meanwhile waits for it, never exits mid-import.
+            thread = threading.Thread(target=_warm, args=(key,), name="dbt-warm-up")
+            _STARTED[key] = thread
+            thread.start()
+        return thread
