@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from lakehouse.gold import dbt_parse_cache
 from lakehouse.gold.dbt_parse_cache import ParseCache, ParseKey, starts_from_saved_parse
-from lakehouse.gold.project import DBT_PROJECT_DIR, PROJECT_SOURCES
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the dbt project that a test may edit."""
-    copy = tmp_path / "dbt_project"
-    copy.mkdir()
-    for name in PROJECT_SOURCES:
-        source = DBT_PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name)
-        elif source.is_file():
-            shutil.copy(source, copy / name)
-    return copy
 
 
 def _models(manifest: object) -> set[str]:

@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from lakehouse.gold import dbt_parse_cache, dbt_warmup
 from lakehouse.gold.dbt_parse_cache import ParseCache, ParseKey
-from lakehouse.gold.project import DBT_PROJECT_DIR, PROJECT_SOURCES
 
 
 @pytest.fixture
-def key(tmp_path: Path) -> ParseKey:
-    """The key of a copy of the dbt project."""
-    copy = tmp_path / "dbt_project"
-    copy.mkdir()
-    for name in PROJECT_SOURCES:
-        source = DBT_PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name)
-        elif source.is_file():
-            shutil.copy(source, copy / name)
-    return ParseKey(copy, copy)
+def cache(monkeypatch: pytest.MonkeyPatch) -> ParseCache:
+    """The parse cache the warm-up fills, empty, with no warm-up started in this process."""
+    fresh = ParseCache()
+    monkeypatch.setattr(dbt_warmup, "PARSES", fresh)
+    monkeypatch.setattr(dbt_warmup, "_STARTED", {})
+    return fresh
 
 
 def test_the_warm_up_runs_once_and_leaves_the_parse_in_memory(
-    key: ParseKey, monkeypatch: pytest.MonkeyPatch
+    project: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = ParseCache()
-    monkeypatch.setattr(dbt_warmup, "PARSES", cache)
-    monkeypatch.setattr(dbt_warmup, "_STARTED", {})
-
+    key = ParseKey(project, project)
     thread = dbt_warmup.warm_dbt(key)
     assert dbt_warmup.warm_dbt(key) is thread  # once per process and project
     thread.join(timeout=120)
@@ -50,11 +40,9 @@ def test_the_warm_up_runs_once_and_leaves_the_parse_in_memory(
 
 
 def test_a_failing_warm_up_leaves_the_work_to_the_build(
-    key: ParseKey, monkeypatch: pytest.MonkeyPatch
+    project: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = ParseCache()
-    monkeypatch.setattr(dbt_warmup, "PARSES", cache)
-    monkeypatch.setattr(dbt_warmup, "_STARTED", {})
+    key = ParseKey(project, project)
     monkeypatch.setattr(dbt_warmup, "MODULES", ("lakehouse.no_such_module",))
 
     dbt_warmup.warm_dbt(key).join(timeout=120)
