@@ -436,3 +436,19 @@ def test_the_daily_marts_read_only_the_silver_tables_they_select(
     assert {m: gold(root, m).version() for m in daily} == {
         m: DeltaTable(str(built.root / "gold" / m)).version() + 1 for m in daily
     }
+
+
+def test_a_mart_built_on_an_unselected_mart_reads_no_silver_table(
+    built: BuiltLakehouse, tmp_path: Path, dbt_in: Callable[..., DbtRun]
+) -> None:
+    """The upstream mart is read from its Delta table, so the sources it was built from are
+    not loaded: the build runs with no silver table at all."""
+    root = built.copy_to(tmp_path / "lake")
+    shutil.rmtree(root / "silver")
+
+    run = dbt_in(root, "build", "--select", "customer_churn_features")
+
+    assert run.returncode == 0, run.output
+    assert gold(root, "customer_churn_features").version() == (
+        DeltaTable(str(built.root / "gold" / "customer_churn_features")).version() + 1
+    )
