@@ -54,8 +54,8 @@ class TableCommits(DeltaReader):
         is raised as itself. A stream that ``replaced`` partitions (column, values) of the
         same schema is written in bounded chunks and committed once (``lake.chunked``), after
         ``before_commit`` returned (what it raises aborts the write; any other write calls it
-        first). A create that finds the table created meanwhile by another writer lost a commit race
-        (``CommitFailedError``): the store's retry runs the whole operation again on it.
+        first). A create that finds the table created meanwhile by another writer lost a
+        commit race (``CommitFailedError``): the store's retry runs the whole operation again.
         """
         write_args.update(restrict_stats(table, stats_columns))
         before = table.version() if table is not None else None
@@ -64,8 +64,16 @@ class TableCommits(DeltaReader):
         try:
             if feed is not None and replaced is not None and write_args.get("schema_mode") is None:
                 column, values = replaced
-                options, first = self._options(), before_commit
-                replace_in_chunks(uri, table, source, column, values, options, write_args, first)  # type: ignore[arg-type]
+                replace_in_chunks(
+                    uri,
+                    table,
+                    source,  # type: ignore[arg-type]
+                    column,
+                    values,
+                    self._options(),
+                    write_args,
+                    before_commit,
+                )
             else:
                 if before_commit is not None:
                     before_commit()
