@@ -80,10 +80,14 @@ def measured_run(
     keys: list[dg.AssetKey] | None = None,
     tags: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Execute ``job`` in process; its time, steps, memory and errors."""
+    """Execute ``job`` in process, with its executor as a headless run does; its time, steps,
+    memory and errors."""
+    from lakehouse.operations.executor import execute_in_process
+
     sample: dict[str, Any] = {"partition": partition}
     with phase(sample):
-        result = job.execute_in_process(
+        result = execute_in_process(
+            job,
             partition_key=partition,
             instance=instance,
             asset_selection=keys,

@@ -12,8 +12,10 @@ from lakehouse.landing.partitions import daily_partitions, partition_start
 from lakehouse.ml.defs import build_ml_defs
 from lakehouse.observability.defs import build_observability_defs
 from lakehouse.operations.automation import build_automation_defs
+from lakehouse.operations.executor import threaded_executor
 from lakehouse.operations.jobs import daily_job, gold_history_job
 from lakehouse.operations.operations_defs import build_operations_defs
+from lakehouse.operations.step_weights import landing_weights
 from lakehouse.settings import Settings, load_settings
 from lakehouse.silver.assets import build_silver_asset
 from lakehouse.sources import SOURCES_DIR, load_sources
@@ -29,9 +31,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets.append(build_bronze_asset(spec, partitions))
         assets.append(build_silver_asset(spec, partitions))
     layers = dg.Definitions(
-        # Steps run in the run's process: on 2 cores a process per step (~2 s of imports each)
-        # costs more than the parallelism between steps gains.
-        executor=dg.in_process_executor,
+        # Steps run on threads of the run's process: on 2 cores a process per step (~2 s of
+        # imports each) costs more than the parallelism between steps gains.
+        executor=threaded_executor(
+            landing_weights(settings.landing, specs, settings.storage_options)
+        ),
         assets=assets,
         jobs=[daily_job(), gold_history_job()],
         resources={"lakehouse": LakehouseResource.from_settings(settings)},

@@ -21,6 +21,7 @@ from lakehouse.landing.days import changed_sources, day_fingerprints, find_lande
 from lakehouse.landing.partitions import partition_start
 from lakehouse.operations.backfill import day_ranges, range_tags
 from lakehouse.operations.dead_runs import headless_tags, reap_dead_runs
+from lakehouse.operations.executor import execute_in_process
 from lakehouse.operations.failures import failure_text
 from lakehouse.operations.instance import open_instance
 from lakehouse.operations.jobs import DAILY_JOB, GOLD_HISTORY_JOB
@@ -120,7 +121,8 @@ class _Headless:
             return True
         run_id = make_new_run_id()
         outcome = supervise(
-            lambda: job.execute_in_process(
+            lambda: execute_in_process(
+                job,
                 partition_key=partition,
                 instance=self.instance,
                 asset_selection=selected,

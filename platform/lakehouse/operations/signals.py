@@ -80,7 +80,8 @@ def stop_signals() -> Iterator[StopRequest]:
             signal.signal(sig, handler)
 
 
-def _raise_in(thread: threading.Thread, error: type[BaseException]) -> None:
+def raise_in(thread: threading.Thread, error: type[BaseException]) -> None:
+    """Raise ``error`` in ``thread`` at its next Python instruction (not inside native code)."""
     assert thread.ident is not None
     thread_id = ctypes.c_ulong(thread.ident)
     ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, ctypes.py_object(error))
@@ -167,14 +168,14 @@ def supervise(
         if stop.signum is not None:
             if not interrupted:
                 _cancel(instance, run_id, label, stop.signum)
-                _raise_in(worker, KeyboardInterrupt)
+                raise_in(worker, KeyboardInterrupt)
                 interrupted = True
             elif time.monotonic() - stop.at > grace_seconds:
                 _force_cancel(instance, run_id, label)
                 os._exit(128 + stop.signum)
         elif not outcome.slot_timeout and slots.check(instance, run_id, label):
             outcome.slot_timeout = True
-            _raise_in(worker, SlotWaitTimeout)
+            raise_in(worker, SlotWaitTimeout)
     free_run(instance, run_id)
     if stop.signum is not None:
         _finish_cancel(instance, run_id)

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from lakehouse.lake import duck
+from lakehouse.lake.memory import release_unused_memory, step_running
 
 from .conftest import Setting
 
@@ -130,3 +131,19 @@ def test_over_its_limit_a_database_spills_to_the_spill_folder(tmp_path: Path) ->
     finally:
         database.close()
     assert not Path(duck.spill_folder("test")).exists()  # DuckDB deletes it when closed
+
+
+def test_the_cache_is_trimmed_only_while_one_step_runs() -> None:
+    # A trim lowers the limit for a moment: a query of another running step could run into it.
+    finished = duck.connect()
+    finished.execute(
+        "CREATE TEMP TABLE big AS SELECT range AS n, range::VARCHAR AS s FROM range(20000000)"
+    )
+    finished.close()
+    cached = _resident_bytes()
+    with step_running(), step_running():  # this step, and another beside it
+        release_unused_memory()
+        assert cached - _resident_bytes() < 100 << 20
+    with step_running():
+        release_unused_memory()
+    assert cached - _resident_bytes() > 200 << 20
