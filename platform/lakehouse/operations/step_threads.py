@@ -79,7 +79,8 @@ def _step_thread(
                 out.put((key, event))
     except BaseException as escaped:  # an interrupt, re-raised by Dagster after its failure event
         error = escaped
-    out.put(_Done(key, error))
+    finally:
+        out.put(_Done(key, error))
 
 
 def threaded_plan_iterator(
@@ -226,6 +227,10 @@ class _ThreadedLoop:
         try:
             item = self.queue.get(timeout=POLL_SECONDS)
         except queue.Empty:
+            # A stop that landed in a step thread after its last line never put its _Done.
+            for key, running in list(self.running.items()):
+                if not running.thread.is_alive() and self.queue.empty():
+                    yield from self._finish(_Done(key, DagsterExecutionInterruptedError()))
             return
         if isinstance(item, _Done):
             yield from self._finish(item)
