@@ -3,18 +3,18 @@
 delta-rs takes a stream faster than it writes it and keeps what it has not written yet: a
 fast producer (a day read back from local disk) had a 40 M-row write hold 7.5 GB. Here each
 chunk of ``CHUNK_ROWS`` rows is one delta-rs write into a staging table inside the target's
-folder (``streamed-<uuid>/``), and the files those writes made are then committed to the
-target in one transaction that replaces the partitions: readers see the whole day or none of
-it, as with one write. The commit records the replaced partitions' predicate and the rows
-added as ``lakehouse.*`` metadata (a transaction has no operation parameters or metrics of
-its own). The staging table's log is deleted after the commit, the whole staging folder when
-anything fails (its files were never committed).
+folder (``streamed-<host>-<pid>-<uuid>/``, ``lake/staging.py``), and the files those writes
+made are then committed to the target in one transaction that replaces the partitions:
+readers see the whole day or none of it, as with one write. The commit records the replaced
+partitions' predicate and the rows added as ``lakehouse.*`` metadata (a transaction has no
+operation parameters or metrics of its own). The staging table's log is deleted after the
+commit, the whole staging folder when anything fails (its files were never committed); the
+logs that killed writers left are swept by the table's next chunked write.
 """
 
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
@@ -27,6 +27,7 @@ from deltalake.transaction import AddAction, RemoveAction, create_table_with_add
 
 from lakehouse.lake.filesystems import filesystem_for
 from lakehouse.lake.results import commit_actions
+from lakehouse.lake.staging import staging_folder, sweep_dead_staging
 from lakehouse.lake.stats import STATS_COLUMNS
 from lakehouse.lake.uris import is_local
 
@@ -138,7 +139,9 @@ def replace_in_chunks(
     commit of another table that must land first, written meanwhile).
     """
     storage = dict(options) if options else None
-    folder = f"streamed-{uuid.uuid4().hex}"
+    if table is not None:
+        sweep_dead_staging(uri, storage)
+    folder = staging_folder()
     staging = f"{uri.rstrip('/')}/{folder}"
     configuration = write_args.get("configuration")
     if configuration is None and table is not None:  # the staging files' stats as the table's

@@ -37,7 +37,8 @@ def _owner(name: str) -> int | None:
     return None
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine lives (another user's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -55,7 +56,7 @@ def sweep_stale_scratch(folder: Path | None = None, now: float | None = None) ->
     removed = []
     for entry in folder.iterdir():
         pid = _owner(entry.name)
-        if pid is None or pid == os.getpid() or _alive(pid):
+        if pid is None or pid == os.getpid() or process_alive(pid):
             continue
         try:
             if not entry.is_dir() or now - entry.stat().st_mtime < STALE_AFTER:

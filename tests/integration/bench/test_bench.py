@@ -34,7 +34,7 @@ ROWS = (
     "| wall, excluding process start-up |",
     "| CPU (process + children), excluding start-up |",
     "| bronze |",
-    "| Dagster between steps |",
+    "| wall minus summed step times (Dagster between steps; negative: steps ran at once) |",
     "| platform (`daily_lakehouse`), wall |",
     "| time, excluding process start-up |",
     "| rows/s, all sources (excl. / incl. start-up) |",
