@@ -37,7 +37,7 @@ def _owner(name: str) -> int | None:
     return None
 
 
-def process_alive(pid: int) -> bool:
+def _alive(pid: int) -> bool:
     """Whether process ``pid`` of this machine lives (another user's counts as alive)."""
     try:
         os.kill(pid, 0)
@@ -48,6 +48,11 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def process_gone(pid: int) -> bool:
+    """Whether process ``pid`` of this machine has ended (never this process itself)."""
+    return pid != os.getpid() and not _alive(pid)
+
+
 def sweep_stale_scratch(folder: Path | None = None, now: float | None = None) -> list[Path]:
     """Remove the scratch folders in ``folder`` (default: the temporary folder) whose process
     is gone and that have not changed for ``STALE_AFTER`` seconds; the folders removed."""
@@ -56,7 +61,7 @@ def sweep_stale_scratch(folder: Path | None = None, now: float | None = None) ->
     removed = []
     for entry in folder.iterdir():
         pid = _owner(entry.name)
-        if pid is None or pid == os.getpid() or process_alive(pid):
+        if pid is None or not process_gone(pid):
             continue
         try:
             if not entry.is_dir() or now - entry.stat().st_mtime < STALE_AFTER:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pyarrow import fs
 
 from lakehouse.lake.filesystems import filesystem_for
-from lakehouse.lake.scratch import process_alive
+from lakehouse.lake.scratch import process_gone
 
 PREFIX = "streamed-"
 STALE_AFTER = 3600.0
@@ -39,7 +39,7 @@ def _writer_gone(name: str, log: fs.FileInfo, now: float) -> bool:
     host, _, rest = name.removeprefix(PREFIX).rpartition("-")[0].rpartition("-")
     pid = rest if rest.isdigit() else ""
     if host == socket.gethostname() and pid:
-        return int(pid) != os.getpid() and not process_alive(int(pid))
+        return process_gone(int(pid))
     changed = log.mtime.timestamp() if log.mtime is not None else now
     return now - changed > STALE_AFTER
 

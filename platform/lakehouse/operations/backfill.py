@@ -60,12 +60,13 @@ def _days(start: date, end: date) -> list[str]:
     return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
 
 
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
 def range_tags(first: date, last: date) -> dict[str, str]:
     """The tags that make a run cover the days ``first``..``last`` (a partition range)."""
-    return {
-        "dagster/asset_partition_range_start": first.isoformat(),
-        "dagster/asset_partition_range_end": last.isoformat(),
-    }
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
 
 
 def day_ranges(days: list[date], longest: int = MAX_DAYS_PER_RUN) -> list[list[date]]:

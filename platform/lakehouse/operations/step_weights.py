@@ -17,13 +17,14 @@ from dagster._core.execution.context.system import PlanOrchestrationContext
 from dagster._core.execution.plan.step import ExecutionStep
 
 from lakehouse.landing.scan import scan_landing
+from lakehouse.operations.backfill import RANGE_END_TAG, RANGE_START_TAG
 from lakehouse.operations.step_threads import Weigh, WeighFor
 from lakehouse.sources import SourceSpec
 
 LANDED_LAYERS = ("bronze", "silver")
 """The layers whose steps read a source's landing files (or what bronze made of them)."""
 PARTITION_TAG = "dagster/partition"
-RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
+RANGE_TAGS = (RANGE_START_TAG, RANGE_END_TAG)
 
 
 def run_days(tags: Mapping[str, str]) -> list[date] | None:

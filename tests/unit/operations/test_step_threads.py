@@ -4,7 +4,6 @@ every running step."""
 
 from __future__ import annotations
 
-import ctypes
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -14,6 +13,7 @@ from typing import Any
 import dagster as dg
 
 from lakehouse.operations.executor import execute_in_process, threaded_executor
+from lakehouse.operations.signals import raise_in
 
 BARRIER_SECONDS = 20.0
 
@@ -151,13 +151,6 @@ def test_a_failing_step_fails_the_run_and_skips_its_downstream_only() -> None:
     assert failed == ["broken"]
 
 
-def _raise_in(thread: threading.Thread, error: type[BaseException]) -> None:
-    assert thread.ident is not None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(thread.ident), ctypes.py_object(error)
-    )
-
-
 def test_a_stop_raised_in_the_run_reaches_every_running_step() -> None:
     # As the headless supervisor stops a run: an exception raised in the thread running it.
     both_running = threading.Barrier(3, timeout=BARRIER_SECONDS)
@@ -179,7 +172,7 @@ def test_a_stop_raised_in_the_run_reaches_every_running_step() -> None:
     runner.start()
     both_running.wait()
     started = time.monotonic()
-    _raise_in(runner, KeyboardInterrupt)
+    raise_in(runner, KeyboardInterrupt)
     runner.join(BARRIER_SECONDS)
     assert not runner.is_alive()
     assert time.monotonic() - started < BARRIER_SECONDS / 2  # the steps stopped, not finished
