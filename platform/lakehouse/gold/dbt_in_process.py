@@ -17,12 +17,33 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 """dbt's exit codes: success, a node failed (a model error, a failing test), dbt itself failed."""
 
 ONE_AT_A_TIME = threading.Lock()
 """dbt keeps process-wide state (flags, adapters, the event manager): one invocation at a time."""
+
+
+def invoke_dbt(runner: Any, args: Sequence[str]) -> Any:
+    """``runner.invoke(args)`` (a ``dbtRunner``), one invocation at a time, leaving no DuckDB
+    environment behind.
+
+    dbt-duckdb keeps the environment of the last invocation process-wide (its in-memory
+    database, the plugins and their run context), and a later parse that finds one loads every
+    plugin source through it: it would read the tables of that earlier run's lakehouse root
+    (another branch, store or environment, perhaps gone) while only parsing, and keep the
+    earlier run's data in memory meanwhile. Each invocation starts a fresh one instead.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with ONE_AT_A_TIME:
+        try:
+            return runner.invoke(list(args))
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+
 
 _SHOWN_LEVELS = frozenset({"info", "warn", "error"})
 """The levels dbt prints on stdout by default (``--log-level info``); debug goes to its file."""
@@ -106,9 +127,8 @@ class InProcessDbt:
         try:
             from dbt.cli.main import dbtRunner
 
-            with ONE_AT_A_TIME:
-                runner = dbtRunner(manifest=self._manifest, callbacks=[self._emit])  # type: ignore[arg-type]
-                result = runner.invoke(self.args[1:])
+            runner = dbtRunner(manifest=self._manifest, callbacks=[self._emit])  # type: ignore[arg-type]
+            result = invoke_dbt(runner, self.args[1:])
             if self._run_results is not None and hasattr(result.result, "write"):
                 result.result.write(str(self._run_results))  # type: ignore[union-attr]
             if result.success:

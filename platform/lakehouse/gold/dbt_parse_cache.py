@@ -43,7 +43,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from lakehouse.gold.dbt_in_process import ONE_AT_A_TIME
+from lakehouse.gold.dbt_in_process import invoke_dbt
 from lakehouse.gold.project import project_files
 from lakehouse.settings.environment import environment_holds, environment_values
 
@@ -229,8 +229,7 @@ def _parse(key: ParseKey, stamp: tuple[object, ...]) -> _Parse | None:
     scratch = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
     try:
         reuse_parse_state(key.project_dir, scratch)
-        with ONE_AT_A_TIME:
-            result = dbtRunner().invoke(parse_command(key, scratch))
+        result = invoke_dbt(dbtRunner(), parse_command(key, scratch))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if not result.success or result.result is None:

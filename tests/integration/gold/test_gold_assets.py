@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import dagster as dg
 import pyarrow as pa
 from deltalake import write_deltalake
 
-from lakehouse.gold.project import DBT_PROJECT_DIR
+from lakehouse.gold.dbt_parse_cache import ParseCache, ParseKey
+from lakehouse.gold.project import DBT_PROJECT_DIR, PROJECT_SOURCES
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.wap import staging_key
 
@@ -133,3 +135,24 @@ def test_a_failing_mart_test_keeps_the_published_version_and_says_why(tmp_path: 
     assert "gold/customer_lifetime_value" in message
     assert "non_negative_customer_lifetime_value_lifetime_revenue" in message
     assert _dbt_targets(result.run_id), "a failed step keeps its dbt target for inspection"
+
+
+def test_a_parse_after_a_build_in_this_process_reads_no_lakehouse(tmp_path: Path) -> None:
+    """dbt-duckdb keeps an invocation's DuckDB environment process-wide, and a parse that
+    finds one loads every plugin source through it: the earlier run's lakehouse root (another
+    branch, store or environment; here removed) must not be read by a later parse."""
+    lakehouse = make_lakehouse(tmp_path)
+    assert lakehouse.materialize(DAYS[0]).success
+    shutil.rmtree(lakehouse.settings.root)
+    project = tmp_path / "dbt_project"
+    project.mkdir()
+    for name in PROJECT_SOURCES:
+        source = DBT_PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.is_file():
+            shutil.copy(source, project / name)
+
+    manifest = ParseCache().manifest(ParseKey(project, project))
+
+    assert manifest is not None and "model.lakehouse.orders_daily" in manifest.nodes
