@@ -3,8 +3,9 @@
 Dagster's in-process executor defers SIGINT/SIGTERM while it waits for a concurrency slot (it
 only checks for interrupts inside step code, and busy-waits on the slot), so a headless run
 could neither be stopped nor give up. Here the run executes in a worker thread; the main
-thread owns the signals, watches the run's slot claims, and interrupts the worker (an
-asynchronous exception, raised at its next Python instruction). A run still busy in native
+thread owns the signals, watches the run's slot claims, and interrupts the worker: the
+threaded executor's loop is asked and stops its steps at its next turn; any other work takes
+an asynchronous exception, raised at its next Python instruction. A run still busy in native
 code after the grace period is marked canceled and the process exits: a Delta commit is
 atomic, so every table stays at its last committed version.
 """
@@ -85,6 +86,40 @@ def raise_in(thread: threading.Thread, error: type[BaseException]) -> None:
     assert thread.ident is not None
     thread_id = ctypes.c_ulong(thread.ident)
     ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, ctypes.py_object(error))
+
+
+StopHandler = Callable[[type[BaseException]], None]
+"""Asked to stop the work of the thread that registered it by raising the given error."""
+
+_HANDLERS_LOCK = threading.Lock()
+_HANDLERS: dict[int, StopHandler] = {}
+
+
+@contextmanager
+def stops_asked_here(handler: StopHandler) -> Iterator[None]:
+    """While active, :func:`stop_thread` of the current thread calls ``handler`` instead of
+    raising asynchronously: the thread raises at a point of its choosing (the threaded
+    executor's loop, which would otherwise take the exception wherever it is, perhaps inside
+    Dagster's bookkeeping holding a lock)."""
+    ident = threading.get_ident()
+    with _HANDLERS_LOCK:
+        _HANDLERS[ident] = handler
+    try:
+        yield
+    finally:
+        with _HANDLERS_LOCK:
+            _HANDLERS.pop(ident, None)
+
+
+def stop_thread(thread: threading.Thread, error: type[BaseException]) -> None:
+    """Make ``thread`` raise ``error``: through its handler when it registered one
+    (:func:`stops_asked_here`), else at its next Python instruction (:func:`raise_in`)."""
+    with _HANDLERS_LOCK:
+        handler = _HANDLERS.get(thread.ident or -1)
+        if handler is not None:
+            handler(error)
+            return
+    raise_in(thread, error)
 
 
 @dataclass
@@ -168,14 +203,14 @@ def supervise(
         if stop.signum is not None:
             if not interrupted:
                 _cancel(instance, run_id, label, stop.signum)
-                raise_in(worker, KeyboardInterrupt)
+                stop_thread(worker, KeyboardInterrupt)
                 interrupted = True
             elif time.monotonic() - stop.at > grace_seconds:
                 _force_cancel(instance, run_id, label)
                 os._exit(128 + stop.signum)
         elif not outcome.slot_timeout and slots.check(instance, run_id, label):
             outcome.slot_timeout = True
-            raise_in(worker, SlotWaitTimeout)
+            stop_thread(worker, SlotWaitTimeout)
     free_run(instance, run_id)
     if stop.signum is not None:
         _finish_cancel(instance, run_id)

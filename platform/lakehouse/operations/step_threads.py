@@ -11,8 +11,9 @@ back on a queue, and only this thread touches the plan's state. A step starts wh
 free and, if other steps run, its weight and theirs are known and together within the budget
 (their memory adds up). Among ready steps the one heading the heaviest chain of steps starts
 first (after Dagster's priority tag): a light step the heavy chain waits for is not left last.
-A stop (the run worker's termination signal, captured; or an exception raised in this thread,
-as the headless supervisor does) is passed on to every running step, whose failure events are
+A stop (the run worker's termination signal, captured; the headless supervisor's request,
+:func:`~lakehouse.operations.signals.stop_thread`, acted on at the loop's next turn; or an
+exception raised in this thread) is passed on to every running step, whose failure events are
 still reported.
 """
 
@@ -40,7 +41,7 @@ from dagster._core.execution.plan.plan import ExecutionPlan
 from dagster._core.execution.plan.step import ExecutionStep
 
 from lakehouse.lake.memory import step_running
-from lakehouse.operations.signals import raise_in
+from lakehouse.operations.signals import raise_in, stops_asked_here
 
 Weigh = Callable[[ExecutionStep], int | None]
 """What a step weighs (the bytes it reads); None: it runs alone."""
@@ -139,16 +140,29 @@ class _ThreadedLoop:
         self.queue: queue.Queue[tuple[str, DagsterEvent] | _Done] = queue.Queue()
         self.stopping = False
         self.step_error: BaseException | None = None
+        self.asked: type[BaseException] | None = None
+        self.asked_event = threading.Event()
+
+    def ask_to_stop(self, error: type[BaseException]) -> None:
+        """Raise ``error`` in the loop at its next turn (within ``POLL_SECONDS``)."""
+        self.asked = self.asked or error
+        self.asked_event.set()
 
     def run(self) -> Iterator[DagsterEvent]:
+        with stops_asked_here(self.ask_to_stop):
+            yield from self._loop()
+
+    def _loop(self) -> Iterator[DagsterEvent]:
         try:
             while self.running or not (self.stopping or self.active.is_complete):
+                if self.asked is not None and not self.stopping:
+                    raise self.asked()
                 if self.active.check_for_interrupts():
                     self._stop(DagsterExecutionInterruptedError)
                 yield from self._start_steps()
                 if not self.running:
                     if not self.stopping:
-                        self.active.sleep_til_ready()
+                        self.asked_event.wait(self.active.sleep_interval())
                     continue
                 yield from self._next_event()
         except GeneratorExit:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dagster as dg
+import pytest
 
+from lakehouse.operations import signals
 from lakehouse.operations.executor import execute_in_process, threaded_executor
-from lakehouse.operations.signals import raise_in
+from lakehouse.operations.signals import stop_thread
 
 BARRIER_SECONDS = 20.0
 
@@ -151,8 +153,11 @@ def test_a_failing_step_fails_the_run_and_skips_its_downstream_only() -> None:
     assert failed == ["broken"]
 
 
-def test_a_stop_raised_in_the_run_reaches_every_running_step() -> None:
-    # As the headless supervisor stops a run: an exception raised in the thread running it.
+def test_a_stop_asked_of_the_run_reaches_every_running_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As the headless supervisor stops a run: the loop is asked (it raises at its next turn,
+    # never inside Dagster's bookkeeping) and passes the stop on to the steps.
     both_running = threading.Barrier(3, timeout=BARRIER_SECONDS)
 
     def body(_: str) -> None:
@@ -169,12 +174,15 @@ def test_a_stop_raised_in_the_run_reaches_every_running_step() -> None:
         outcome["result"] = _run(job)
 
     runner = threading.Thread(target=run)
+    raised_in: list[threading.Thread] = []  # the asynchronous path, for the loop's thread only
+    monkeypatch.setattr(signals, "raise_in", lambda thread, _: raised_in.append(thread))
     runner.start()
     both_running.wait()
     started = time.monotonic()
-    raise_in(runner, KeyboardInterrupt)
+    stop_thread(runner, KeyboardInterrupt)
     runner.join(BARRIER_SECONDS)
     assert not runner.is_alive()
+    assert raised_in == []  # the loop was asked, not interrupted wherever it was
     assert time.monotonic() - started < BARRIER_SECONDS / 2  # the steps stopped, not finished
     result = outcome["result"]
     assert not result.success
