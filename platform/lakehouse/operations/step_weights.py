@@ -1,8 +1,9 @@
-"""What a step of a run weighs for the executor: the landing bytes a bronze or silver step reads.
+"""What a step of a run weighs for the executor: the landing bytes a step reads.
 
 A bronze or silver step of a source holds, at its peak, memory that grows with the source's
-landing files of a day (a range run works a day at a time). Steps run together while the sum of
-their sources' largest day stays within a byte budget; any other step (the marts, the
+landing files of a day (a range run works a day at a time); a daily mart's step reads its
+window of the sources upstream of it (its weight: their sum). Steps run together while the sum
+of their weights stays within a byte budget; any other step (whole-history marts, the
 maintenance, an unpartitioned run's) and a step over the budget run alone. The landing zone is
 listed once per run, before its first step starts.
 """
@@ -13,6 +14,7 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
+import dagster as dg
 from dagster._core.execution.context.system import PlanOrchestrationContext
 from dagster._core.execution.plan.step import ExecutionStep
 
@@ -88,11 +90,52 @@ class LandingWeights:
         return self._bytes
 
     def weight(self, step: ExecutionStep) -> int | None:
-        """What ``step`` weighs (None: not a bronze or silver step of a landed source)."""
-        keys = [o.properties.asset_key for o in step.step_outputs if o.properties.asset_key]
-        if len(set(keys)) != 1 or len(keys[0].path) != 2 or keys[0].path[0] not in LANDED_LAYERS:
+        """What ``step`` weighs: a bronze or silver step, its source's largest day; a step of
+        daily-partitioned assets downstream of them (the daily marts), the sum of the sources
+        it reads; None (runs alone) for anything else."""
+        keys = {o.properties.asset_key for o in step.step_outputs if o.properties.asset_key}
+        if not keys:
             return None
-        return self._source_bytes().get(keys[0].path[1])
+        if len(keys) == 1 and (source := _landed_source(next(iter(keys)))):
+            return self._source_bytes().get(source)
+        sources = self._sources_read(keys)
+        if not sources:
+            return None
+        sizes = self._source_bytes()
+        return sum(sizes[s] for s in sources) if all(s in sizes for s in sources) else None
+
+    def _sources_read(self, keys: set[dg.AssetKey]) -> set[str]:
+        """The landed sources ``keys`` read: their nearest bronze or silver ancestors, reached
+        through partitioned assets and views (dbt's external staging models). Empty unless
+        the run covers days and the way up meets no whole-history asset (an unpartitioned one
+        it materialises or reads)."""
+        if run_days(self.context.dagster_run.tags) is None:
+            return set()
+        graph = self.context.job.get_definition().asset_layer.asset_graph
+        sources: set[str] = set()
+        pending, seen = list(keys), set(keys)
+        while pending:
+            key = pending.pop()
+            source = _landed_source(key)
+            if source is not None:
+                sources.add(source)
+                continue
+            if not graph.has(key):
+                return set()
+            node = graph.get(key)
+            if node.is_materializable and node.partitions_def is None:
+                return set()
+            for parent in node.parent_keys - seen:
+                seen.add(parent)
+                pending.append(parent)
+        return sources
+
+
+def _landed_source(key: dg.AssetKey) -> str | None:
+    """The source of a bronze or silver asset key (``[layer, source]``); None for others."""
+    if len(key.path) == 2 and key.path[0] in LANDED_LAYERS:
+        return key.path[1]
+    return None
 
 
 def landing_weights(

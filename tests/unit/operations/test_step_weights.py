@@ -51,34 +51,69 @@ def test_a_source_weighs_its_largest_day_of_the_run(tmp_path: Path) -> None:
     assert found["customers"] == 0
 
 
-def _steps() -> dict[str, Any]:
-    @dg.asset(key=["bronze", "orders"])
+DAILY = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+
+
+def _job() -> dg.JobDefinition:
+    """bronze → silver for orders and customers; a daily mart reading silver orders directly
+    and customers through a view (an external asset, as dbt's staging models); a
+    whole-history mart and a daily asset downstream of it."""
+
+    @dg.asset(key=["bronze", "orders"], partitions_def=DAILY)
     def bronze_orders() -> None: ...
 
-    @dg.asset(key=["silver", "orders"], deps=[bronze_orders])
+    @dg.asset(key=["silver", "orders"], deps=[bronze_orders], partitions_def=DAILY)
     def silver_orders() -> None: ...
 
-    @dg.asset(key=["gold", "orders_daily"], deps=[silver_orders])
+    @dg.asset(key=["silver", "customers"], partitions_def=DAILY)
+    def silver_customers() -> None: ...
+
+    view = dg.AssetSpec(["staging", "stg_customers"], deps=[silver_customers])
+
+    @dg.asset(key=["gold", "orders_daily"], deps=[silver_orders, view], partitions_def=DAILY)
     def mart() -> None: ...
 
+    @dg.asset(key=["gold", "lifetime"], deps=[silver_orders])
+    def history() -> None: ...
+
+    @dg.asset(key=["ml", "scores"], deps=[history], partitions_def=DAILY)
+    def scores() -> None: ...
+
     defs = dg.Definitions(
-        assets=[bronze_orders, silver_orders, mart],
-        jobs=[dg.define_asset_job("all", selection="*")],
+        assets=[bronze_orders, silver_orders, silver_customers, view, mart, history, scores],
+        jobs=[dg.define_asset_job("all", selection=dg.AssetSelection.all())],
     )
-    plan = create_execution_plan(defs.resolve_job_def("all"))
+    return defs.resolve_job_def("all")
+
+
+def _steps(job: dg.JobDefinition) -> dict[str, Any]:
+    plan = create_execution_plan(job, tags={"dagster/partition": "2024-01-01"})
     return {step.key: step for step in plan.get_all_steps_in_topo_order()}
 
 
-def _context(tags: dict[str, str]) -> Any:
-    return cast(Any, SimpleNamespace(dagster_run=SimpleNamespace(tags=tags)))
+def _context(job: dg.JobDefinition, tags: dict[str, str]) -> Any:
+    return cast(
+        Any,
+        SimpleNamespace(
+            dagster_run=SimpleNamespace(tags=tags), job=SimpleNamespace(get_definition=lambda: job)
+        ),
+    )
 
 
-def test_bronze_and_silver_steps_weigh_their_source_and_others_run_alone(tmp_path: Path) -> None:
-    weigh_for = landing_weights(str(_landing(tmp_path)), load_sources(), None)
-    steps = _steps()
-    weigh = weigh_for(_context({"dagster/partition": "2024-01-01"}))
+def test_bronze_and_silver_steps_weigh_their_source_and_daily_marts_theirs(
+    tmp_path: Path,
+) -> None:
+    landing = _landing(tmp_path)
+    _land(landing, "customers/2024-01-01/a.csv", 30)
+    weigh_for = landing_weights(str(landing), load_sources(), None)
+    job = _job()
+    steps = _steps(job)
+    weigh = weigh_for(_context(job, {"dagster/partition": "2024-01-01"}))
     assert weigh(steps["bronze__orders"]) == 150
     assert weigh(steps["silver__orders"]) == 150
-    assert weigh(steps["gold__orders_daily"]) is None
-    unpartitioned = weigh_for(_context({}))
+    assert weigh(steps["gold__orders_daily"]) == 150 + 30  # orders, and customers via the view
+    assert weigh(steps["gold__lifetime"]) is None  # whole history: alone
+    assert weigh(steps["ml__scores"]) is None  # reads a whole-history asset: alone
+    unpartitioned = weigh_for(_context(job, {}))
     assert unpartitioned(steps["bronze__orders"]) is None
+    assert unpartitioned(steps["gold__orders_daily"]) is None
