@@ -11,7 +11,7 @@ import pyarrow as pa
 from deltalake import write_deltalake
 
 from lakehouse.gold.dbt_parse_cache import ParseCache, ParseKey
-from lakehouse.gold.project import DBT_PROJECT_DIR, PROJECT_SOURCES
+from lakehouse.gold.project import DBT_PROJECT_DIR, project_files
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.wap import staging_key
 
@@ -144,14 +144,11 @@ def test_a_parse_after_a_build_in_this_process_reads_no_lakehouse(tmp_path: Path
     lakehouse = make_lakehouse(tmp_path)
     assert lakehouse.materialize(DAYS[0]).success
     shutil.rmtree(lakehouse.settings.root)
-    project = tmp_path / "dbt_project"
-    project.mkdir()
-    for name in PROJECT_SOURCES:
-        source = DBT_PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.is_file():
-            shutil.copy(source, project / name)
+    project = tmp_path / "dbt_project"  # a copy: its parse is not saved yet
+    for path in project_files(DBT_PROJECT_DIR):
+        copy = project / path.relative_to(DBT_PROJECT_DIR)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, copy)
 
     manifest = ParseCache().manifest(ParseKey(project, project))
 
