@@ -59,6 +59,12 @@ def test_a_full_disk_under_the_root_mid_write_recovers_once_space_is_freed(
         SmallDisk(tmp_path / "probe", 1).unmount()
     except subprocess.CalledProcessError:
         pytest.skip("mount refused (no CAP_SYS_ADMIN): no tmpfs for the full disk")
-    outcome = series.iterate("disk-full", random.Random(2))
+    # The fill lands a random moment into the step (found by polling its start): on a small
+    # table the step's writes may all be done by then, and the run rightly succeeds. Such a
+    # miss is recovered like any other, and the next moment is tried, until the fault hits.
+    for seed in range(2, 6):
+        outcome = series.iterate("disk-full", random.Random(seed))
+        _assert_recovered(outcome)
+        if outcome.fault_code != 0 or outcome.hit == "finished first":
+            break
     assert outcome.fault_code != 0 or outcome.hit == "finished first", outcome
-    _assert_recovered(outcome)

@@ -4,6 +4,7 @@ every running step."""
 
 from __future__ import annotations
 
+import faulthandler
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -181,6 +182,8 @@ def test_a_stop_asked_of_the_run_reaches_every_running_step(
     started = time.monotonic()
     stop_thread(runner, KeyboardInterrupt)
     runner.join(BARRIER_SECONDS)
+    if runner.is_alive():  # where every thread is, for the report
+        faulthandler.dump_traceback(all_threads=True)
     assert not runner.is_alive()
     assert raised_in == []  # the loop was asked, not interrupted wherever it was
     assert time.monotonic() - started < BARRIER_SECONDS / 2  # the steps stopped, not finished
