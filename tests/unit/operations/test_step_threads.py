@@ -19,6 +19,7 @@ from lakehouse.operations.executor import execute_in_process, threaded_executor
 from lakehouse.operations.signals import stop_thread
 
 BARRIER_SECONDS = 20.0
+RUN_END_SECONDS = 120.0
 
 
 @dataclass
@@ -179,14 +180,12 @@ def test_a_stop_asked_of_the_run_reaches_every_running_step(
     monkeypatch.setattr(signals, "raise_in", lambda thread, _: raised_in.append(thread))
     runner.start()
     both_running.wait()
-    started = time.monotonic()
     stop_thread(runner, KeyboardInterrupt)
-    runner.join(BARRIER_SECONDS)
+    runner.join(RUN_END_SECONDS)  # the run's own teardown too, slow on a loaded machine
     if runner.is_alive():  # where every thread is, for the report
         faulthandler.dump_traceback(all_threads=True)
     assert not runner.is_alive()
     assert raised_in == []  # the loop was asked, not interrupted wherever it was
-    assert time.monotonic() - started < BARRIER_SECONDS / 2  # the steps stopped, not finished
     result = outcome["result"]
     assert not result.success
     failures = {
@@ -196,3 +195,5 @@ def test_a_stop_asked_of_the_run_reaches_every_running_step(
     }
     assert failures == {"a": "KeyboardInterrupt", "b": "KeyboardInterrupt"}
     assert set(journal.spans) == {"a", "b"} and journal.running == 0
+    for began, ended in journal.spans.values():  # the steps stopped, not ran to the deadline
+        assert ended - began < BARRIER_SECONDS / 2
