@@ -96,21 +96,20 @@ class LandingWeights:
         keys = {o.properties.asset_key for o in step.step_outputs if o.properties.asset_key}
         if not keys:
             return None
-        if len(keys) == 1 and (source := _landed_source(next(iter(keys)))):
-            return self._source_bytes().get(source)
-        sources = self._sources_read(keys)
-        if not sources:
-            return None
         sizes = self._source_bytes()
-        return sum(sizes[s] for s in sources) if all(s in sizes for s in sources) else None
+        if not sizes:  # no days in the run, or the landing not listable: alone
+            return None
+        if len(keys) == 1 and (source := _landed_source(next(iter(keys)))):
+            return sizes.get(source)
+        sources = self._sources_read(keys)
+        if not sources or not sources <= sizes.keys():
+            return None
+        return sum(sizes[s] for s in sources)
 
     def _sources_read(self, keys: set[dg.AssetKey]) -> set[str]:
         """The landed sources ``keys`` read: their nearest bronze or silver ancestors, reached
-        through partitioned assets and views (dbt's external staging models). Empty unless
-        the run covers days and the way up meets no whole-history asset (an unpartitioned one
-        it materialises or reads)."""
-        if run_days(self.context.dagster_run.tags) is None:
-            return set()
+        through partitioned assets and views (dbt's external staging models). Empty when the
+        way up meets a whole-history asset (an unpartitioned one it materialises or reads)."""
         graph = self.context.job.get_definition().asset_layer.asset_graph
         sources: set[str] = set()
         pending, seen = list(keys), set(keys)
