@@ -108,26 +108,42 @@ def landed_since(store: DeltaStore, dimension: SourceSpec, landing: DateWindow) 
     return pa.table({KEY: found[key], SINCE: since})
 
 
+def _outside(column: str, covered: DateWindow | None) -> pc.Expression:
+    """``column`` outside ``covered`` (every row without it); a null date is never outside."""
+    if covered is None:
+        return pc.scalar(True)
+    return (pc.field(column) < covered.start) | (pc.field(column) > covered.end)
+
+
 def _key_days(
-    store: DeltaStore, path: AttributionPath, dated: SourceSpec, since: pa.Table
+    store: DeltaStore,
+    path: AttributionPath,
+    dated: SourceSpec,
+    since: pa.Table,
+    covered: DateWindow | None = None,
 ) -> pa.Table:
     """(``KEY``, ``DAY``) of the dated facts reaching a key of ``since`` through ``path``, on
-    or after the earliest ``SINCE``; each read is pruned to the keys' range (and that date)."""
+    or after the earliest ``SINCE`` and outside ``covered``; each read is pruned to the keys'
+    range and those dates (file statistics skip the covered days' files)."""
     business, dated_key = str(dated.business_date), dated.keys[0]
     table = store.dataset(["silver", dated.name])
-    after = pc.scalar(True)
+    dates = _outside(business, covered)
     if since[SINCE].null_count == 0:
-        after = pc.field(business) >= pc.min_max(since[SINCE])["min"]
+        dates = dates & (pc.field(business) >= pc.min_max(since[SINCE])["min"])
+    if covered is not None and table.count_rows(filter=dates, use_threads=False) == 0:
+        # No dated fact outside the covered days (file statistics answer most of it): no
+        # key lookup, whose set of keys spans every fact landed in a long window.
+        return pa.table({KEY: pa.array([], since[KEY].type), DAY: pa.array([], pa.date32())})
     if path.link is None:
         where = _among(since[KEY], table.schema.field(path.column))
-        found = _scan(table, [path.column, business], where & after)
+        found = _scan(table, [path.column, business], dates & where)
         return pa.table({KEY: found[path.column], DAY: found[business]})
     facts = store.dataset(["silver", path.fact.name])
     via = _scan(
         facts, [path.column, path.link], _among(since[KEY], facts.schema.field(path.column))
     )
     where = _among(via[path.link], table.schema.field(dated_key))
-    found = _scan(table, [dated_key, business], where & after)
+    found = _scan(table, [dated_key, business], dates & where)
     con = duck.connect()
     try:
         con.register("via", via)
@@ -141,16 +157,21 @@ def _key_days(
 
 
 def path_dates(
-    store: DeltaStore, path: AttributionPath, dated: SourceSpec, since: pa.Table
+    store: DeltaStore,
+    path: AttributionPath,
+    dated: SourceSpec,
+    since: pa.Table,
+    covered: DateWindow | None = None,
 ) -> list[dt.date]:
     """Business dates of ``dated``'s facts that reach a key of ``since`` (``landed_since``)
-    through ``path`` on or after the key's ``SINCE`` (any date when it is null), sorted."""
+    through ``path`` on or after the key's ``SINCE`` (any date when it is null), sorted;
+    with ``covered``, only those outside it."""
     if since.num_rows == 0:
         return []
     con = duck.connect()
     try:
         con.register("since", since)
-        con.register("facts", _key_days(store, path, dated, since))
+        con.register("facts", _key_days(store, path, dated, since, covered))
         found = con.sql(
             f"SELECT DISTINCT {DAY} FROM facts JOIN since USING ({KEY}) "
             f"WHERE {SINCE} IS NULL OR {DAY} >= {SINCE} ORDER BY {DAY}"
@@ -161,10 +182,18 @@ def path_dates(
 
 
 def attributed_dates(
-    store: DeltaStore, sources: Sequence[SourceSpec], business_date: str, landing: DateWindow
+    store: DeltaStore,
+    sources: Sequence[SourceSpec],
+    business_date: str,
+    landing: DateWindow,
+    covered: DateWindow | None = None,
 ) -> list[dt.date]:
     """Business dates (``business_date`` of the fact declaring it) whose dimension attribution
-    the type-2 versions landed in ``landing`` can change, sorted; none without such a fact."""
+    the type-2 versions landed in ``landing`` can change, sorted; none without such a fact.
+
+    With ``covered`` (dates rebuilt anyway), only the dates outside it: the facts of the
+    covered days are not read, which is most of them when ``landing`` spans many days.
+    """
     dated = [s for s in sources if s.kind == "fact" and s.business_date == business_date]
     if not dated:
         return []
@@ -172,5 +201,5 @@ def attributed_dates(
     paths = attribution_paths(sources, dated[0])
     landed = {p.dimension.name: landed_since(store, p.dimension, landing) for p in paths}
     for path in paths:
-        dates.update(path_dates(store, path, dated[0], landed[path.dimension.name]))
+        dates.update(path_dates(store, path, dated[0], landed[path.dimension.name], covered))
     return sorted(dates)

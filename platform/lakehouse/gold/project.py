@@ -92,22 +92,28 @@ def touched_order_dates(
     landed = (pc.field(LANDING_DATE) >= landing.start) & (pc.field(LANDING_DATE) <= landing.end)
     # use_threads=False: a threaded scan through deltalake's filesystem can abort the
     # interpreter at exit ("terminate called without an active exception").
-    landed_orders = orders.to_table(columns=["order_date"], filter=landed, use_threads=False)
+    landed_orders = orders.to_table(
+        columns=["order_id", "order_date"], filter=landed, use_threads=False
+    )
     landed_lines = lines.to_table(columns=["order_id"], filter=landed, use_threads=False)
+    # A line of an order landed in the window adds that order's date, already found: only
+    # the other lines' orders (late lines of earlier orders) are looked up.
     ids = pc.unique(landed_lines["order_id"])
-    of_lines = pc.field("order_id").isin(ids)
-    # The ids' range lets file statistics skip the files of other days (time-ordered ids):
-    # the lookup reads the landed days' neighbourhood, not the whole orders table.
-    span = key_range(pa.chunked_array([ids]), orders.schema.field("order_id"))
-    line_orders = orders.to_table(
-        columns=["order_date"],
-        filter=of_lines if span is None else span & of_lines,
-        use_threads=False,
-    )
-    dates = pa.chunked_array(
-        landed_orders["order_date"].chunks + line_orders["order_date"].chunks, pa.date32()
-    )
-    return sorted(d for d in pc.unique(dates).to_pylist() if d is not None)
+    ids = ids.filter(pc.invert(pc.is_in(ids, landed_orders["order_id"].combine_chunks())))
+    dates = landed_orders["order_date"].chunks
+    if len(ids):
+        of_lines = pc.field("order_id").isin(ids)
+        # The ids' range lets file statistics skip the files of other days (time-ordered
+        # ids): the lookup reads the landed days' neighbourhood, not the whole orders table.
+        span = key_range(pa.chunked_array([ids]), orders.schema.field("order_id"))
+        line_orders = orders.to_table(
+            columns=["order_date"],
+            filter=of_lines if span is None else span & of_lines,
+            use_threads=False,
+        )
+        dates = [*dates, *line_orders["order_date"].chunks]
+    found = pc.unique(pa.chunked_array(dates, pa.date32()))
+    return sorted(d for d in found.to_pylist() if d is not None)
 
 
 def rebuild_window(
@@ -121,8 +127,9 @@ def rebuild_window(
     spans every such date (days in between are rebuilt too, unchanged).
     """
     store = DeltaStore(root, storage_options)
-    dates = {
-        *touched_order_dates(root, landing, storage_options),
-        *attributed_dates(store, load_sources(), PARTITION_COLUMN, landing),
-    }
+    touched = touched_order_dates(root, landing, storage_options)
+    # Days between the first and last touched date are rebuilt anyway: only an attributed
+    # date outside them can widen the window, so the facts of those days are not read.
+    covered = DateWindow(touched[0], touched[-1]) if touched else None
+    dates = {*touched, *attributed_dates(store, load_sources(), PARTITION_COLUMN, landing, covered)}
     return DateWindow(min(dates), max(dates)) if dates else None

@@ -143,3 +143,15 @@ def test_no_history_or_no_dated_fact_gives_no_dates(tmp_path: Path) -> None:
     store = DeltaStore(str(tmp_path))
     assert landed_since(store, SPECS["customers"], DateWindow(D1, D1)).num_rows == 0
     assert attributed_dates(store, SOURCES, "no_such_date", DateWindow(D1, D1)) == []
+
+
+def test_dates_a_covered_window_rebuilds_anyway_are_not_looked_for(silver: str) -> None:
+    store, landing = DeltaStore(silver), DateWindow(D3, D3)
+    # Only dates outside the covered days: D2 is rebuilt anyway, D1 widens the window.
+    assert attributed_dates(store, SOURCES, PARTITION_COLUMN, landing, DateWindow(D2, D3)) == [D1]
+    assert attributed_dates(store, SOURCES, PARTITION_COLUMN, landing, DateWindow(D1, D2)) == []
+    # Not covered: every re-attributed date, as before.
+    assert attributed_dates(store, SOURCES, PARTITION_COLUMN, landing, DateWindow(D3, D4)) == [
+        D1,
+        D2,
+    ]
