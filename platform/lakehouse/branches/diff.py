@@ -20,6 +20,7 @@ from lakehouse.branches.pins import Branch
 from lakehouse.lake import duck
 from lakehouse.lake.branch_store import seeded_version
 from lakehouse.lake.catalog import discover_tables
+from lakehouse.lake.reader import arrow_dataset
 from lakehouse.sources import LANDING_DATE, SourceSpec
 
 SAMPLE_SIZE = 5
@@ -112,7 +113,7 @@ def changed_partitions(
 
 
 def _read(table: DeltaTable, where: tuple[str, list[Any]] | None) -> pa.Table:
-    dataset = table.to_pyarrow_dataset()
+    dataset = arrow_dataset(table)
     if where is None:
         return dataset.to_table()
     column, values = where
@@ -203,8 +204,8 @@ def diff_table(
         for n in branch_schema.names
         if n in base_schema.names and base_schema.field(n).type != branch_schema.field(n).type
     ]
-    diff.branch_rows = branch_table.to_pyarrow_dataset().count_rows()
-    diff.base_rows = base_table.to_pyarrow_dataset().count_rows() if base_table else 0
+    diff.branch_rows = arrow_dataset(branch_table).count_rows()
+    diff.base_rows = arrow_dataset(base_table).count_rows() if base_table else 0
     if where is not None and not where[1]:
         return diff  # no partition changed since the seed: the rows are the base's
     branch_rows = _read(branch_table, where)

@@ -18,7 +18,7 @@ from typing import Any
 
 from lakehouse.branches.diff import TableDiff
 from lakehouse.branches.pins import Branch, BranchError, append_audit, read_audit
-from lakehouse.lake.reader import DeltaReader
+from lakehouse.lake.reader import DeltaReader, arrow_dataset
 from lakehouse.lake.store import DeltaStore
 from lakehouse.settings import Settings
 
@@ -103,7 +103,7 @@ def promote(
             before = branch.tables.get(table)
             result = base.overwrite(
                 table,
-                source.to_pyarrow_dataset().to_table(),
+                arrow_dataset(source).to_table(),
                 source.metadata().partition_columns or None,
                 commit_metadata=metadata,
             )

@@ -9,7 +9,7 @@ import pyarrow as pa
 from deltalake import DeltaTable
 
 from lakehouse.lake.predicates import PartitionValue
-from lakehouse.lake.reader import Key
+from lakehouse.lake.reader import Key, arrow_dataset
 from lakehouse.lake.results import WriteResult
 from lakehouse.lake.stats import table_stats_columns
 from lakehouse.lake.store import DeltaStore
@@ -65,7 +65,7 @@ class BranchStore(DeltaStore):
             return None
         base_uri, version = pinned
         base = DeltaTable(base_uri, version=version, storage_options=self._options())
-        rows = base.to_pyarrow_dataset().to_table()
+        rows = arrow_dataset(base).to_table()
         partitions = base.metadata().partition_columns or None
         marker = {SEED_METADATA: f"{base_uri}@{version}"}
         stats = table_stats_columns(base)  # a copy of raw PII keeps its base's restriction

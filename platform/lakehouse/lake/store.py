@@ -32,7 +32,7 @@ from lakehouse.lake.predicates import (
     partition_scalar,
     range_predicate,
 )
-from lakehouse.lake.reader import Key
+from lakehouse.lake.reader import Key, arrow_dataset
 from lakehouse.lake.results import WriteResult, describe_write, rows_in_partition
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
 from lakehouse.lake.streams import BatchStream
@@ -207,7 +207,7 @@ class DeltaStore(TableCommits):
         if data.num_rows == 0:
             counts = {"rows_inserted": 0, "rows_updated": 0, "rows_deleted": 0}
             return describe_write(uri, table, table.version(), "merge", 0, counts, self._options())
-        stored = table.to_pyarrow_dataset().to_table()
+        stored = arrow_dataset(table).to_table()
         rows, plan = upserted(stored, data, keys, newer_column)
         del stored
         counts = {"rows_inserted": plan.inserted, "rows_updated": plan.updated, "rows_deleted": 0}

@@ -14,7 +14,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lakehouse.lake.reader import DeltaReader
+from lakehouse.lake.reader import DeltaReader, arrow_dataset
 from lakehouse.ml.config import FEATURES, KEY, SNAPSHOT
 
 FEATURES_KEY = ("gold", "customer_churn_feature_snapshots")
@@ -51,7 +51,7 @@ def mart_as_of(reader: DeltaReader, day: date) -> tuple[pa.Table, int]:
     table = reader.table(key)
     version = table.version()
     on_day = pc.field(SNAPSHOT) == pa.scalar(day, pa.date32())
-    data = table.to_pyarrow_dataset().to_table(filter=on_day, use_threads=False)
+    data = arrow_dataset(table).to_table(filter=on_day, use_threads=False)
     if not data.num_rows:
         raise SnapshotNotFoundError(
             f"gold/customer_churn_feature_snapshots (version {version}) has no snapshot of {day}: "

@@ -13,6 +13,7 @@ import pyarrow.dataset as pads
 
 from lakehouse.lake import DeltaStore
 from lakehouse.lake.marks import carries, snapshot_mark
+from lakehouse.lake.reader import arrow_dataset
 from lakehouse.lake.spool import Rows, as_table, extremes
 from lakehouse.lake.upsert import conform
 from lakehouse.quality.audit import CheckOutcome, check_table_unique_keys
@@ -127,7 +128,7 @@ def fact_update(
     """
     # One snapshot of each table for the whole update (and one log read each).
     table = store.table_if_exists(["silver", spec.name])
-    current = table.to_pyarrow_dataset() if table is not None else None
+    current = arrow_dataset(table) if table is not None else None
     checked = snapshot_mark(table)
     verified = table is not None and carries(table, KEYS_CHECKED, store.storage_options)
     history = store.dataset_if_exists(history_key(spec))
