@@ -40,7 +40,12 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Series]:
 
 
 def _assert_recovered(outcome: Outcome) -> None:
-    assert outcome.recovered, outcome
+    found = (
+        f"hit {outcome.hit}, fault code {outcome.fault_code}, readable {outcome.readable}, "
+        f"rerun code {outcome.rerun_code}, live {outcome.live}, claimed {outcome.claimed}, "
+        f"differing {outcome.differing}; {outcome.note}; log: {outcome.log_tail[-1500:]}"
+    )
+    assert outcome.recovered, found
     assert (outcome.lost, outcome.duplicated, outcome.live, outcome.claimed) == (0, 0, 0, 0)
 
 
