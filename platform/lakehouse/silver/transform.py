@@ -94,10 +94,13 @@ SELECT *{extra} FROM typed"""
 
 
 def _ranked_sql(spec: SourceSpec) -> str:
-    """Each bronze row's broken rules (NULL: none) and its rank among its key's valid versions.
+    """Each bronze row's broken rules (NULL: none) and a hash of its key; every rank 1 until
+    :func:`_rerank` ranks the valid rows whose key hash repeats.
 
-    Only the row's position, its reasons and its rank are kept: the window sorts the keys and
-    ordering columns, not the day's rows (the published rows are typed again from bronze).
+    Only positions, reasons, the hash and the rank are kept, not the day's rows (the published
+    rows are typed again from bronze). A hash aggregate finds the repeated keys: sorting every
+    row by its key in a window cost as much again as typing the rows (8 M events: 7.2 s
+    against 3.2 s).
     """
     reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
     keys = ", ".join(quote(k) for k in spec.keys)
@@ -110,11 +113,33 @@ WITH checked AS (
   FROM ({_typed_sql(spec)})
 )
 SELECT {ROW}, CASE WHEN len(_reasons) > 0 THEN _reasons END AS _reasons,
-  row_number() OVER (
-    PARTITION BY len(_reasons) = 0, {keys} ORDER BY {", ".join(version_order(spec))}
-  ) AS _rank
+  hash({keys}) AS _key_hash, CAST(1 AS BIGINT) AS _rank
 FROM checked
 """
+
+
+def _rerank(
+    con: duckdb.DuckDBPyConnection, scanner: pads.Scanner, spec: SourceSpec, rows: int
+) -> None:
+    """Rank the valid rows of ``ranked`` whose key hash repeats among their key's valid
+    versions (latest first, ``version_order``); a pass over bronze reads only those rows."""
+    repeated = _positions(
+        con,
+        "_reasons IS NULL AND _key_hash IN (SELECT _key_hash FROM ranked "
+        "WHERE _reasons IS NULL GROUP BY _key_hash HAVING count(*) > 1)",
+    )
+    if not len(repeated):
+        return
+    keys = ", ".join(quote(k) for k in spec.keys)
+    con.register("bronze", _positioned(scanner, repeated, rows))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE reranked AS SELECT {ROW}, row_number() OVER ("
+        f"PARTITION BY {keys} ORDER BY {', '.join(version_order(spec))}) AS _rank "
+        f"FROM ({_typed_sql(spec)})"
+    )
+    con.execute(
+        f"UPDATE ranked SET _rank = r._rank FROM reranked AS r WHERE ranked.{ROW} = r.{ROW}"
+    )
 
 
 def _published_sql(spec: SourceSpec) -> str:
@@ -205,7 +230,9 @@ def split_silver(
     try:
         con.register("bronze", _positioned(scanner))  # a stream is read once: one per pass
         con.execute(_ranked_sql(spec))
-        release_unused_memory()  # the window's sort buffers, cached: not kept under the rest
+        ((read,),) = con.sql("SELECT count(*) FROM ranked").fetchall()
+        _rerank(con, scanner, spec, read)
+        release_unused_memory()  # the passes' buffers, cached: not kept under the rest
         bronze_rows, invalid, duplicates = con.sql(
             "SELECT count(*), count(*) FILTER (_reasons IS NOT NULL), "
             "count(*) FILTER (_reasons IS NULL AND _rank > 1) FROM ranked"

@@ -11,6 +11,7 @@ import pytest
 
 from lakehouse.bronze.table import bronze_rows
 from lakehouse.lake import DeltaStore
+from lakehouse.silver import transform
 from lakehouse.silver.transform import silver_schema, split_silver
 from lakehouse.sources import LANDING_DATE, SourceSpec, load_sources
 
@@ -173,3 +174,26 @@ def test_a_streamed_split_of_several_files_equals_the_split_of_the_table(tmp_pat
         whole.duplicate_rows,
     )
     assert streamed.invalid_rows > 0 and streamed.duplicate_rows > 0
+
+
+def test_keys_sharing_a_hash_are_still_ranked_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = SPECS["orders"]
+    ids = [f"O{i % 50}" for i in range(200)]  # four versions of each key, some invalid
+    rows = [
+        order(i, status="???" if n % 7 == 0 else "Shipped", updated_at=f"2026-01-02T0{n % 4}:00Z")
+        for n, i in enumerate(ids)
+    ]
+    expected = split_silver(bronze_of(spec, rows), spec, "k")
+    ranked_sql = transform._ranked_sql
+    # Every key hashes alike: each valid row is a candidate, ranked among its own key only.
+    monkeypatch.setattr(
+        transform, "_ranked_sql", lambda s: ranked_sql(s).replace("hash(", "0 * hash(")
+    )
+    collided = split_silver(bronze_of(spec, rows), spec, "k")
+    assert collided.published.equals(expected.published)
+    assert collided.quarantined.equals(expected.quarantined)
+    assert (collided.invalid_rows, collided.duplicate_rows) == (
+        expected.invalid_rows,
+        expected.duplicate_rows,
+    )
+    assert expected.published.num_rows == 50 and expected.duplicate_rows > 0
