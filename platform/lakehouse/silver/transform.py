@@ -93,6 +93,11 @@ WITH typed AS (
 SELECT *{extra} FROM typed"""
 
 
+def _key_list(spec: SourceSpec) -> str:
+    """The business key's columns, quoted, for SQL."""
+    return ", ".join(quote(k) for k in spec.keys)
+
+
 def _ranked_sql(spec: SourceSpec) -> str:
     """Each bronze row's broken rules (NULL: none) and a hash of its key; every rank 1 until
     :func:`_rerank` ranks the valid rows whose key hash repeats.
@@ -103,7 +108,7 @@ def _ranked_sql(spec: SourceSpec) -> str:
     against 3.2 s).
     """
     reasons = ",\n      ".join(reason_expressions(spec)) or "NULL"
-    keys = ", ".join(quote(k) for k in spec.keys)
+    keys = _key_list(spec)
     return f"""
 CREATE OR REPLACE TEMP TABLE ranked AS
 WITH checked AS (
@@ -130,7 +135,7 @@ def _rerank(
     )
     if not len(repeated):
         return
-    keys = ", ".join(quote(k) for k in spec.keys)
+    keys = _key_list(spec)
     con.register("bronze", _positioned(scanner, repeated, rows))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE reranked AS SELECT {ROW}, row_number() OVER ("
@@ -230,11 +235,11 @@ def split_silver(
     try:
         con.register("bronze", _positioned(scanner))  # a stream is read once: one per pass
         con.execute(_ranked_sql(spec))
-        ((read,),) = con.sql("SELECT count(*) FROM ranked").fetchall()
-        _rerank(con, scanner, spec, read)
+        ((bronze_rows,),) = con.sql("SELECT count(*) FROM ranked").fetchall()
+        _rerank(con, scanner, spec, bronze_rows)
         release_unused_memory()  # the passes' buffers, cached: not kept under the rest
-        bronze_rows, invalid, duplicates = con.sql(
-            "SELECT count(*), count(*) FILTER (_reasons IS NOT NULL), "
+        invalid, duplicates = con.sql(
+            "SELECT count(*) FILTER (_reasons IS NOT NULL), "
             "count(*) FILTER (_reasons IS NULL AND _rank > 1) FROM ranked"
         ).fetchall()[0]
         reasons = dict(
