@@ -7,30 +7,61 @@ executor), so the dbt resource starts this then, once per process, on a thread o
 bronze and silver, whose work is mostly outside the GIL, overlap it. The build then finds
 the modules imported and the parse in memory; if the warm-up has not finished, the build
 waits on the same import and parse locks, never doing the work twice.
+
+Then the warm-up rehearses: a ``dbt build`` that selects nothing pays dbt's once-per-process
+set-up (validating the project and profile builds their JSON schemas, registering the adapter
+walks the stack for its behaviour flags, serialisers are generated, ~0.45 s of a 100 k-order
+day's gold step, ``bench/RESULTS.md``). It runs no hook and opens no database; the build waits
+for it if it is still running (dbt runs one invocation at a time).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import shutil
+import tempfile
 import threading
+from pathlib import Path
+from typing import Any
 
-from lakehouse.gold.dbt_parse_cache import PARSES, ParseKey
+from lakehouse.gold.dbt_in_process import invoke_dbt
+from lakehouse.gold.dbt_parse_cache import PARSES, ParseKey, project_args
 
 logger = logging.getLogger(__name__)
 
 MODULES = ("dbt.cli.main", "dbt.adapters.duckdb")
 """dbtRunner with the CLI and the tasks it imports; the DuckDB adapter and its plugin base."""
 
+REHEARSAL = ("--no-write-json", "--exclude", "fqn:*")
+"""The rehearsal build's options: every node excluded, no artifacts written."""
+
 _LOCK = threading.Lock()
 _STARTED: dict[ParseKey, threading.Thread] = {}
+
+
+def rehearse(key: ParseKey, manifest: Any) -> bool:
+    """Run a build of ``key``'s project that selects nothing, on ``manifest`` (a parsed
+    ``Manifest`` of its own: dbt changes it); whether dbt succeeded. Its logs go to a scratch
+    folder, removed after."""
+    from dbt.cli.main import dbtRunner
+
+    scratch = Path(tempfile.mkdtemp(prefix="dbt-warm-up-"))
+    try:
+        folders = project_args(key.project_dir, key.profiles_dir, scratch)
+        runner = dbtRunner(manifest=manifest)
+        return bool(invoke_dbt(runner, ["build", *key.flags, *REHEARSAL, *folders]).success)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _warm(key: ParseKey) -> None:
     try:
         for module in MODULES:
             importlib.import_module(module)
-        PARSES.manifest(key)
+        manifest = PARSES.manifest(key)
+        if manifest is not None:  # without a parse, a rehearsal would parse: the build's work
+            rehearse(key, manifest)
     except Exception:  # a warm-up only: the build reports its own errors
         logger.debug("dbt warm-up failed; the build will do the work itself", exc_info=True)
 

@@ -9,8 +9,11 @@ after another and 5.0 s two at a time (``bench/RESULTS.md``).
 This loop is Dagster's ``inner_plan_execution_iterator`` with threads: the steps' events come
 back on a queue, and only this thread touches the plan's state. A step starts when a thread is
 free and, if other steps run, its weight and theirs are known and together within the budget
-(their memory adds up). Among ready steps the one heading the heaviest chain of steps starts
-first (after Dagster's priority tag): a light step the heavy chain waits for is not left last.
+(their memory adds up). Among ready steps the one heading the longest chain of steps starts
+first (after Dagster's priority tag), a step's time estimated from its weight and its own cost
+(``STEP_SECONDS_TAG``): a light step a long chain waits for is not left last, and the daily
+marts' dbt build (mostly Python, one core) starts while the largest source's silver (mostly
+DuckDB, every core) still runs instead of after it.
 A stop (the run worker's termination signal, captured; the headless supervisor's request,
 :func:`~lakehouse.operations.signals.stop_thread`, acted on at the loop's next turn; or an
 exception raised in this thread) is passed on to every running step, whose failure events are
@@ -42,12 +45,20 @@ from dagster._core.execution.plan.step import ExecutionStep
 
 from lakehouse.lake.memory import step_running
 from lakehouse.operations.signals import raise_in, stops_asked_here
+from lakehouse.policy.assets import STEP_SECONDS_TAG
 
 Weigh = Callable[[ExecutionStep], int | None]
 """What a step weighs (the bytes it reads); None: it runs alone."""
 WeighFor = Callable[[PlanOrchestrationContext], Weigh]
 """A run's weights, from its context."""
 PRIORITY_TAG = "dagster/priority"
+
+STEP_SECONDS = 0.15
+"""A step's own cost when its tags do not say: Dagster's events, opening and committing tables
+(a small source's bronze or silver step at 100 k orders, ``make bench``)."""
+BYTES_PER_SECOND = 120_000_000
+"""Landing bytes a bronze or silver step reads per second (the largest source of a 100 k-order
+day, on two cores)."""
 
 POLL_SECONDS = 0.2
 """How often the loop looks for a captured termination signal while steps run."""
@@ -67,6 +78,14 @@ class _Running:
     context: StepExecutionContext
     thread: threading.Thread
     events: list[DagsterEvent] = field(default_factory=list)
+
+
+def _number(tag: str | None, default: float) -> float:
+    """A tag's value as a number; ``default`` when absent or not a number."""
+    try:
+        return default if tag is None else float(tag)
+    except ValueError:
+        return default
 
 
 def _step_thread(
@@ -129,7 +148,7 @@ class _ThreadedLoop:
         for key, upstream in deps.items():
             for up in upstream:
                 self.dependents.setdefault(up, []).append(key)
-        self.chains: dict[str, int] = {}
+        self.chains: dict[str, float] = {}
         self.active = active
         self.max_concurrent = max(1, max_concurrent)
         self.weigh = weigh
@@ -189,21 +208,22 @@ class _ThreadedLoop:
             self.weights[step.key] = self.weigh(step)
         return self.weights[step.key]
 
-    def _chain(self, key: str) -> int:
-        """The weight of the heaviest chain of steps from ``key`` on (a step alone weighs 0)."""
+    def _seconds(self, step: ExecutionStep) -> float:
+        """The step's estimated time: its own cost plus its weight at ``BYTES_PER_SECOND``."""
+        own = _number(step.tags.get(STEP_SECONDS_TAG), STEP_SECONDS)
+        return own + (self._weight(step) or 0) / BYTES_PER_SECOND
+
+    def _chain(self, key: str) -> float:
+        """The estimated time of the longest chain of steps from ``key`` on."""
         if key not in self.chains:
             step = self.active.get_step_by_key(key)
             below = [self._chain(k) for k in self.dependents.get(key, [])]
-            self.chains[key] = (self._weight(step) or 0) + max(below, default=0)
+            self.chains[key] = self._seconds(step) + max(below, default=0.0)
         return self.chains[key]
 
-    def _order(self, step: ExecutionStep) -> tuple[int, int]:
-        """Sort key: higher priority first, then the heavier chain."""
-        try:
-            priority = int(step.tags.get(PRIORITY_TAG, 0))
-        except ValueError:
-            priority = 0
-        return -priority, -self._chain(step.key)
+    def _order(self, step: ExecutionStep) -> tuple[float, float]:
+        """Sort key: higher priority first, then the longer chain."""
+        return -_number(step.tags.get(PRIORITY_TAG), 0), -self._chain(step.key)
 
     def _fits(self, step: ExecutionStep) -> bool:
         """Whether ``step`` may start beside the running steps."""

@@ -23,6 +23,9 @@ BACKFILL_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DAYS_PE
 """Single-run backfills in chunks: a backfill of N days is ceil(N / 31) runs per table, each
 refining its range in one pass (commits per chunk of rows, ``bronze.ranges``); a single
 partition (the landing sensor's daily run) stays a run of its own."""
+STEP_SECONDS_TAG = "lakehouse/step_seconds"
+"""Op tag: the seconds a step costs besides the bytes it reads (a dbt build's set-up); the
+threaded executor starts the longest chain of steps first by this estimate."""
 
 
 def table_pool(key: dg.AssetKey) -> str:

@@ -1,8 +1,11 @@
-"""dbt's warm-up: started once per process and project, it leaves the parse in memory."""
+"""dbt's warm-up: started once per process and project, it leaves the parse in memory and
+rehearses a build that selects nothing."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +52,43 @@ def test_a_failing_warm_up_leaves_the_work_to_the_build(
 
     assert not key.cache_file().is_file()  # it stopped at the import, raising nothing
     assert cache.manifest(key) is not None  # the build parses itself
+
+
+def test_the_warm_up_rehearses_a_build_that_selects_nothing(
+    project: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = ParseKey(project, project)
+    calls: list[tuple[list[str], bool]] = []
+    real = dbt_warmup.invoke_dbt
+
+    def recording(runner: Any, args: list[str]) -> Any:
+        result = real(runner, args)
+        calls.append((list(args), result.success))
+        return result
+
+    monkeypatch.setattr(dbt_warmup, "invoke_dbt", recording)
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob("dbt-warm-up-*"))
+
+    dbt_warmup.warm_dbt(key).join(timeout=120)
+
+    assert len(calls) == 1
+    args, succeeded = calls[0]
+    assert args[0] == "build" and args[args.index("--exclude") + 1] == "fqn:*"
+    assert args[args.index("--project-dir") + 1] == str(project)
+    assert succeeded  # dbt loaded the project, profile and adapter without an error
+    assert set(scratch.glob("dbt-warm-up-*")) == before  # its logs folder is gone
+    assert not (project / "target" / "run_results.json").exists()  # it wrote no artifact
+
+
+def test_without_a_parse_the_warm_up_does_not_rehearse(
+    project: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = ParseKey(project, project)
+    monkeypatch.setattr(cache, "manifest", lambda _key: None)  # the project does not parse
+    rehearsed: list[object] = []
+    monkeypatch.setattr(dbt_warmup, "rehearse", lambda *args: rehearsed.append(args))
+
+    dbt_warmup.warm_dbt(key).join(timeout=120)
+
+    assert rehearsed == []  # a rehearsal would have parsed: the build's own work

@@ -1,6 +1,6 @@
 """The threaded executor: independent steps at once, within the weight budget, in dependency
-order, heaviest chain first; a failing step fails the run, not its neighbours; a stop reaches
-every running step."""
+order, the longest chain (estimated time) first; a failing step fails the run, not its
+neighbours; a stop reaches every running step."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import pytest
 from lakehouse.operations import signals
 from lakehouse.operations.executor import execute_in_process, threaded_executor
 from lakehouse.operations.signals import stop_thread
+from lakehouse.operations.step_threads import BYTES_PER_SECOND
+from lakehouse.policy.assets import STEP_SECONDS_TAG
 
 BARRIER_SECONDS = 20.0
 RUN_END_SECONDS = 120.0
@@ -50,13 +52,17 @@ def _job(
     weights: Mapping[str, int | None],
     body: Callable[[str], None] = lambda _: time.sleep(0.2),
     deps: Mapping[str, list[str]] | None = None,
+    tags: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dg.JobDefinition:
-    """A job of one asset per name in ``weights`` (``deps``: upstream names), each running
-    ``body`` and journaled; steps weigh ``weights[name]``."""
+    """A job of one asset per name in ``weights`` (``deps``: upstream names, ``tags``: op
+    tags), each running ``body`` and journaled; steps weigh ``weights[name]``."""
     deps = deps or {}
+    tags = tags or {}
 
     def make(name: str) -> dg.AssetsDefinition:
-        @dg.asset(name=name, deps=[dg.AssetKey(d) for d in deps.get(name, [])])
+        @dg.asset(
+            name=name, deps=[dg.AssetKey(d) for d in deps.get(name, [])], op_tags=tags.get(name)
+        )
         def run() -> None:
             began = journal.enter(name)
             try:
@@ -129,14 +135,31 @@ def test_a_step_starts_after_its_upstream_steps() -> None:
     assert journal.spans["down"][0] >= journal.spans["up"][1]
 
 
-def test_the_heaviest_chain_starts_first() -> None:
-    # "light" weighs little but "heavy_after" waits for it: its chain (101) outweighs "mid" (50).
+def test_the_longest_chain_starts_first() -> None:
+    # "light" weighs nothing but "heavy_after" waits for it: its chain (~2 s of bytes) is longer
+    # than "mid" (~1 s).
     journal = Journal()
-    weights = {"light": 1, "heavy_after": 100, "mid": 50}
+    weights = {"light": 0, "heavy_after": 2 * BYTES_PER_SECOND, "mid": BYTES_PER_SECOND}
     job = _job(journal, weights, deps={"heavy_after": ["light"]})
     result = _run(job, {"max_concurrent": 1})
     assert result.success
     assert journal.started == ["light", "heavy_after", "mid"]
+
+
+def test_a_step_s_own_cost_counts_in_its_chain() -> None:
+    # "slow_after" reads nothing but costs 5 s of its own (a dbt build): the chain through it
+    # outlasts "big" (~3 s of bytes), so "small" starts first although "big" weighs more.
+    journal = Journal()
+    weights = {"big": 3 * BYTES_PER_SECOND, "small": 0, "slow_after": 0}
+    job = _job(
+        journal,
+        weights,
+        deps={"slow_after": ["small"]},
+        tags={"slow_after": {STEP_SECONDS_TAG: "5"}},
+    )
+    result = _run(job, {"max_concurrent": 1})
+    assert result.success
+    assert journal.started == ["small", "slow_after", "big"]
 
 
 def test_a_failing_step_fails_the_run_and_skips_its_downstream_only() -> None:
