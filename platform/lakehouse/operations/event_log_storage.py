@@ -36,6 +36,8 @@ from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
+from lakehouse.operations.slot_claims import AssignsFreeSlotsOnClaim
+
 DATABASES_KEPT_OPEN = 16
 """Run databases a process keeps connections to (the UI reads many runs; a run worker, one)."""
 
@@ -51,9 +53,10 @@ def _dispose_all(engines: OrderedDict[str, Engine]) -> None:
         engines.popitem()[1].dispose()
 
 
-class PooledSqliteEventLogStorage(SqliteEventLogStorage):
+class PooledSqliteEventLogStorage(AssignsFreeSlotsOnClaim, SqliteEventLogStorage):
     """Dagster's run-sharded SQLite event log with an open connection per database instead of a
-    new connection, a full sync and a checkpoint per event."""
+    new connection, a full sync and a checkpoint per event; a pool's free slot never left
+    unassigned to a waiting step (:mod:`~lakehouse.operations.slot_claims`)."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()

@@ -1,5 +1,6 @@
-"""The Dagster instance files: prod is valid, reads its database from DAGSTER_PG_*, and runs the
-same queue, pools and run retries as dev."""
+"""The Dagster instance files: prod is valid, reads its database from DAGSTER_PG_* (run, event
+log and schedule storages alike, the event log the platform's), and runs the same queue, pools
+and run retries as dev."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import yaml
 from dagster._config import process_config
 from dagster._core.instance.config import dagster_instance_config
 from dagster_aws.ecs import EcsRunLauncher
+
+from lakehouse.operations.postgres_event_log import LakehousePostgresEventLogStorage
 
 INSTANCES = Path(__file__).resolve().parents[3] / "infra" / "dagster"
 PG_VARIABLES = {
@@ -33,14 +36,16 @@ def test_prod_instance_validates_against_dagsters_schema(
         monkeypatch.setenv(name, value)
     (tmp_path / "dagster.yaml").write_text((INSTANCES / "dagster.prod.yaml").read_text())
     config, _ = dagster_instance_config(str(tmp_path))
-    assert set(config["storage"]) == {"postgres"}
+    assert "storage" not in config  # the three storages are named one by one
+    assert config["event_log_storage"]["class"] == LakehousePostgresEventLogStorage.__name__
     launcher = config["run_launcher"]
     checked = process_config(EcsRunLauncher.config_type(), launcher["config"])
     assert checked.success, checked.errors
 
 
-def test_prod_storage_reads_every_connection_field_from_the_environment() -> None:
-    database = _load("dagster.prod.yaml")["storage"]["postgres"]["postgres_db"]
+@pytest.mark.parametrize("storage", ["run_storage", "event_log_storage", "schedule_storage"])
+def test_prod_storage_reads_every_connection_field_from_the_environment(storage: str) -> None:
+    database = _load("dagster.prod.yaml")[storage]["config"]["postgres_db"]
     from_env = {field: value["env"] for field, value in database.items() if isinstance(value, dict)}
     assert from_env == {
         "hostname": "DAGSTER_PG_HOST",
