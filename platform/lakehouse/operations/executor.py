@@ -4,8 +4,9 @@ Selected for every job of the definitions; the UI's and the daemon's runs use it
 run worker, headless runs through :func:`execute_in_process`. Run config
 (``execution: config: ...``) sets ``max_concurrent`` (1: one step after another, like Dagster's
 in-process executor) and ``concurrent_input_bytes``: a bronze or silver step joins running steps
-only while the landing bytes they all read for a day stay within it, so the large steps of a
-large day run alone and a day's peak memory stays that of its largest step.
+only while the landing bytes they all read for a day stay within it, or those of all but the
+largest within a quarter of it: the large steps of a large day run apart, each beside light
+steps at most, and a day's peak memory stays near that of its largest step.
 """
 
 from __future__ import annotations

@@ -127,6 +127,25 @@ def test_steps_over_the_budget_or_without_a_weight_run_alone() -> None:
     assert _overlap(journal, "small", "big") or _overlap(journal, "small", "also_big")
 
 
+def test_a_step_over_the_budget_runs_beside_light_steps_only() -> None:
+    # "huge" is over the budget: "light" (within a quarter of it) may keep it company, "heavy"
+    # may not. "huge" and "light" each wait for the other: the run passes only if they overlap.
+    barrier = threading.Barrier(2, timeout=BARRIER_SECONDS)
+    journal = Journal()
+    weights = {"huge": 5000, "light": 200, "heavy": 600}
+
+    def body(name: str) -> None:
+        if name == "heavy":
+            time.sleep(0.2)
+        else:
+            barrier.wait()
+
+    result = _run(_job(journal, weights, body=body), {"concurrent_input_bytes": 1000})
+    assert result.success
+    assert _overlap(journal, "huge", "light")
+    assert not _overlap(journal, "huge", "heavy")
+
+
 def test_a_step_starts_after_its_upstream_steps() -> None:
     journal = Journal()
     job = _job(journal, {"up": 1, "side": 1, "down": 1}, deps={"down": ["up"]})
