@@ -37,7 +37,8 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -134,14 +135,26 @@ def project_args(project_dir: Path, profiles_dir: Path, target: Path) -> list[st
     ]
 
 
-def parse_command(key: ParseKey, target: Path) -> list[str]:
-    """dbt's arguments for parsing ``key``'s project into ``target`` without JSON artifacts."""
+def key_command(key: ParseKey, command: str, target: Path, *options: str) -> list[str]:
+    """dbt's arguments for ``command`` on ``key``'s project (its flags, then ``options``) into
+    ``target``, without JSON artifacts."""
     return [
-        "parse",
+        command,
         *key.flags,
         "--no-write-json",
+        *options,
         *project_args(key.project_dir, key.profiles_dir, target),
     ]
+
+
+@contextmanager
+def scratch_target(prefix: str) -> Iterator[Path]:
+    """A temporary target folder for one dbt invocation's artifacts and logs, removed after."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 class ParseCache:
@@ -226,12 +239,9 @@ def dumps_manifest(manifest: Any) -> bytes:
 def _parse(key: ParseKey, stamp: tuple[object, ...]) -> _Parse | None:
     from dbt.cli.main import dbtRunner
 
-    scratch = Path(tempfile.mkdtemp(prefix="dbt-parse-"))
-    try:
+    with scratch_target("dbt-parse-") as scratch:
         reuse_parse_state(key.project_dir, scratch)
-        result = invoke_dbt(dbtRunner(), parse_command(key, scratch))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        result = invoke_dbt(dbtRunner(), key_command(key, "parse", scratch))
     if not result.success or result.result is None:
         return None
     # A variable read with a default while unset is recorded as dbt's placeholder: it must

@@ -19,22 +19,19 @@ from __future__ import annotations
 
 import importlib
 import logging
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any
 
 from lakehouse.gold.dbt_in_process import invoke_dbt
-from lakehouse.gold.dbt_parse_cache import PARSES, ParseKey, project_args
+from lakehouse.gold.dbt_parse_cache import PARSES, ParseKey, key_command, scratch_target
 
 logger = logging.getLogger(__name__)
 
 MODULES = ("dbt.cli.main", "dbt.adapters.duckdb")
 """dbtRunner with the CLI and the tasks it imports; the DuckDB adapter and its plugin base."""
 
-REHEARSAL = ("--no-write-json", "--exclude", "fqn:*")
-"""The rehearsal build's options: every node excluded, no artifacts written."""
+REHEARSAL = ("--exclude", "fqn:*")
+"""The rehearsal build's selection: every node excluded."""
 
 _LOCK = threading.Lock()
 _STARTED: dict[ParseKey, threading.Thread] = {}
@@ -46,13 +43,9 @@ def rehearse(key: ParseKey, manifest: Any) -> bool:
     folder, removed after."""
     from dbt.cli.main import dbtRunner
 
-    scratch = Path(tempfile.mkdtemp(prefix="dbt-warm-up-"))
-    try:
-        folders = project_args(key.project_dir, key.profiles_dir, scratch)
-        runner = dbtRunner(manifest=manifest)
-        return bool(invoke_dbt(runner, ["build", *key.flags, *REHEARSAL, *folders]).success)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with scratch_target("dbt-warm-up-") as scratch:
+        args = key_command(key, "build", scratch, *REHEARSAL)
+        return bool(invoke_dbt(dbtRunner(manifest=manifest), args).success)
 
 
 def _warm(key: ParseKey) -> None:
