@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -107,7 +108,7 @@ def _own_version(
             return
 
 
-def _drop(staging: str, path: str, options: dict[str, str] | None) -> None:
+def drop_under(staging: str, path: str, options: dict[str, str] | None) -> None:
     """Delete ``path`` under the staging folder (all of it for ``""``), never raising: what is
     left is unreferenced and vacuumed later."""
     with contextlib.suppress(Exception):
@@ -116,6 +117,61 @@ def _drop(staging: str, path: str, options: dict[str, str] | None) -> None:
             files.delete_dir(f"{root}/{path}" if path else root)
         else:
             DeltaStorageHandler(staging, options=options).delete_dir(path)
+
+
+@dataclass(frozen=True)
+class StagedFiles:
+    """Data files written (or linked) into a staging folder of a table, not yet committed."""
+
+    folder: str
+    """The staging folder's name inside the table's folder (``lake.staging``)."""
+    adds: list[AddAction]
+    """Their add actions, paths relative to the table."""
+    schema: pa.Schema
+    configuration: Mapping[str, str | None] | None = None
+    """The table properties of a table the commit creates."""
+
+
+def commit_staged(
+    uri: str,
+    table: DeltaTable | None,
+    staged: StagedFiles,
+    column: str,
+    values: Sequence[str],
+    options: dict[str, str] | None,
+    metadata: Mapping[str, str],
+) -> None:
+    """Commit ``staged`` to the table at ``uri`` in one transaction that replaces the partitions
+    ``column in values`` (creating the table, partitioned by ``column``, when ``table`` is
+    None), recording ``metadata`` and the staging folder; ``table`` ends at that commit. A
+    commit since ``table``'s version that changed those partitions raises ``CommitFailedError``."""
+    properties = CommitProperties(custom_metadata={**metadata, STAGING: staged.folder})
+    if table is None:
+        create_table_with_add_actions(
+            uri,
+            Schema.from_arrow(staged.schema),
+            staged.adds,
+            partition_by=[column],
+            configuration=staged.configuration,
+            storage_options=options,
+            commit_properties=properties,
+        )
+        return
+    # The table's own schema when the columns are its own: no schema change in the log.
+    same = set(staged.schema.names) == set(table.schema().to_arrow().names)
+    schema = table.schema() if same else Schema.from_arrow(staged.schema)
+    before = table.version()
+    _check_unchanged(uri, table, column, values, options)
+    actions: list[AddAction | RemoveAction] = [*staged.adds]
+    table.create_write_transaction(
+        actions,
+        mode="overwrite",
+        schema=schema,
+        partition_by=[column],
+        partition_filters=[(column, "in", list(values))],
+        commit_properties=properties,
+    )
+    _own_version(table, uri, before, staged.folder, options)
 
 
 def replace_in_chunks(
@@ -188,37 +244,10 @@ def replace_in_chunks(
             **((asked.custom_metadata or {}) if asked is not None else {}),
             PREDICATE: str(write_args.get("predicate", "")),
             ADDED_ROWS: str(rows),
-            STAGING: folder,
         }
-        properties = CommitProperties(custom_metadata=described)
-        if table is None:
-            create_table_with_add_actions(
-                uri,
-                Schema.from_arrow(reader.schema),
-                adds,
-                partition_by=[column],
-                configuration=write_args.get("configuration"),
-                storage_options=storage,
-                commit_properties=properties,
-            )
-            committed = True
-            return
-        # The table's own schema when the columns are its own: no schema change in the log.
-        same = set(reader.schema.names) == set(table.schema().to_arrow().names)
-        schema = table.schema() if same else Schema.from_arrow(reader.schema)
-        before = table.version()
-        _check_unchanged(uri, table, column, values, storage)
-        actions: list[AddAction | RemoveAction] = [*adds]
-        table.create_write_transaction(
-            actions,
-            mode="overwrite",
-            schema=schema,
-            partition_by=[column],
-            partition_filters=[(column, "in", list(values))],
-            commit_properties=properties,
-        )
+        staged = StagedFiles(folder, adds, reader.schema, write_args.get("configuration"))
+        commit_staged(uri, table, staged, column, values, storage, described)
         committed = True
-        _own_version(table, uri, before, folder, storage)
     finally:
         if written:
-            _drop(staging, "_delta_log" if committed else "", storage)
+            drop_under(staging, "_delta_log" if committed else "", storage)

@@ -16,10 +16,14 @@ import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
-from lakehouse.lake.checks import check_columns_present, extra_columns
+from lakehouse.lake.checks import check_columns_present, check_partitioned_by, extra_columns
 from lakehouse.lake.chunked import replace_in_chunks
+from lakehouse.lake.linked import added_files, alike, rows_of
+from lakehouse.lake.linked import link_partitions as link_files
+from lakehouse.lake.predicates import PartitionValue, partition_scalar
 from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
-from lakehouse.lake.results import WriteResult, describe_write
+from lakehouse.lake.results import WriteResult, describe_write, rows_in_partitions
+from lakehouse.lake.retry import retry_commits
 from lakehouse.lake.stats import restrict_stats
 from lakehouse.lake.streams import BatchStream, StreamFeed
 
@@ -141,6 +145,48 @@ class TableCommits(DeltaReader):
             else None,
         )
         return replace(result, rows_inserted=result.rows) if streamed else result
+
+    @retry_commits
+    def link_partitions(
+        self,
+        key: Key,
+        source: WriteResult,
+        column: str,
+        values: Sequence[PartitionValue],
+        commit_metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult | None:
+        """Replace the partitions ``column in values`` of ``key``'s table with the files the
+        write ``source`` (a partition replace of another table) added to them: linked, not
+        encoded again (``lake.linked``), in one commit recording ``commit_metadata``.
+
+        Returns None, writing nothing, when the two tables differ in schema or statistics
+        columns, or the files ``source`` added to those partitions do not hold its rows (a
+        racing writer's commit read as its own): write the rows instead. A missing table is
+        created partitioned by ``column``.
+        """
+        if not source.operation.startswith("replace_partition"):
+            raise ValueError(f"{source.uri}: a {source.operation} did not replace partitions")
+        uri = self.uri(key)
+        table = self._open(uri)
+        origin = DeltaTable(source.uri, version=source.version, storage_options=self._options())
+        unique = sorted({str(v) for v in values})
+        options = self._options()
+        adds = added_files(source.uri, source.version, column, unique, options)
+        if not alike(origin, table) or rows_of(adds) != source.rows:
+            return None
+        deleted: int | None = 0
+        if table is not None:
+            check_partitioned_by(uri, table.metadata().partition_columns, column)
+            schema = table_schema_of(table)
+            scalars = [partition_scalar(schema, column, v, table=uri) for v in values]
+            deleted = rows_in_partitions(table, column, scalars)
+        before = table.version() if table is not None else None
+        metadata = dict(commit_metadata or {})
+        link_files(source.uri, origin, adds, uri, table, column, unique, options, metadata)
+        counts = {"rows_inserted": source.rows, "rows_deleted": deleted}
+        return describe_write(
+            uri, table, before, "replace_partitions", source.rows, counts, self._options()
+        )
 
     def restore(
         self, key: Key, version: int, metadata: Mapping[str, str]

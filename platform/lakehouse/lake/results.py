@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +115,12 @@ def rows_in_partition(table: DeltaTable, column: str, value: pa.Scalar) -> int |
     if records.null_count:
         return None
     return int(pc.sum(records).as_py() or 0)
+
+
+def rows_in_partitions(table: DeltaTable, column: str, values: Sequence[pa.Scalar]) -> int | None:
+    """Rows currently in the partitions ``column in values`` (None if stats are missing)."""
+    counted = [rows_in_partition(table, column, v) for v in values]
+    return None if None in counted else sum(c or 0 for c in counted)
 
 
 def describe_write(

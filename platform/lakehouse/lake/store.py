@@ -33,7 +33,12 @@ from lakehouse.lake.predicates import (
     range_predicate,
 )
 from lakehouse.lake.reader import Key, arrow_dataset
-from lakehouse.lake.results import WriteResult, describe_write, rows_in_partition
+from lakehouse.lake.results import (
+    WriteResult,
+    describe_write,
+    rows_in_partition,
+    rows_in_partitions,
+)
 from lakehouse.lake.retry import DEFAULT_POLICY, RetryPolicy, retry_commits
 from lakehouse.lake.streams import BatchStream
 from lakehouse.lake.upsert import upserted
@@ -268,8 +273,7 @@ class DeltaStore(TableCommits):
         rows_deleted: int | None = 0
         if table is not None:
             check_partitioned_by(uri, table.metadata().partition_columns, column)
-            counted = [rows_in_partition(table, column, s) for s in scalars]
-            rows_deleted = None if None in counted else sum(c or 0 for c in counted)
+            rows_deleted = rows_in_partitions(table, column, scalars)
         return self._replace_where(
             uri,
             table,

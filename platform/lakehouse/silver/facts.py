@@ -41,6 +41,9 @@ class FactUpdate:
     """Table-wide key uniqueness of the current table after the update."""
     checked: str
     """The snapshot of the current table the check read (the commit records it)."""
+    alone: bool = False
+    """``rows`` is the candidate and ``days`` the published days: no other landing day holds
+    these keys, so the history and the current table get the same rows for the days."""
 
 
 def _distinct(keys: list[pa.Table], names: list[str]) -> pa.Table:
@@ -140,7 +143,7 @@ def fact_update(
         bounds = _bounds(candidate, [history, current], spec.keys[0], in_published)
         if _isolated(current, history, bounds, spec, elsewhere):
             unique = _unique_after(current, published, candidate, spec, verified, bounds)
-            return FactUpdate(candidate, published, unique, checked)
+            return FactUpdate(candidate, published, unique, checked, alone=True)
     published_before = [_day_keys(t, spec, in_published) for t in (history, current)]
     before = [t for t in published_before if t.num_rows]
     candidate = as_table(candidate)

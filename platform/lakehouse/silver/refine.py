@@ -102,6 +102,8 @@ class SilverPublisher:
             update = self.updates[-1]
             # Marked only when the check passed: the next one then trusts the rest.
             mark = {KEYS_CHECKED: update.checked} if update.unique.passed else None
+            if update.alone:  # the same rows in both tables: encoded once, linked into the other
+                return self._publish_alone(candidate, update, mark)
             # The two tables' files are written at once (delta-rs writes off the GIL); the
             # current table commits only after the history did, as when written one by one.
             with ThreadPoolExecutor(1, thread_name_prefix="history-writer") as writer:
@@ -120,6 +122,21 @@ class SilverPublisher:
             history = self.versions[-1]
             store.replace_partitions(history_key(spec), history.rows, LANDING_DATE, history.days)
         return store.merge(key, as_table(candidate), keys=spec.keys, newer_column=spec.order_by)
+
+    def _publish_alone(
+        self, candidate: Rows, update: FactUpdate, mark: dict[str, str] | None
+    ) -> WriteResult:
+        """History first, then the current table the files the history's commit added (or,
+        when the two tables' schemas or statistics columns differ, the rows written again)."""
+        store, spec, key = self.store, self.spec, ["silver", self.spec.name]
+        history = store.replace_partitions(
+            history_key(spec), as_written(candidate), LANDING_DATE, self.days
+        )
+        linked = store.link_partitions(key, history, LANDING_DATE, update.days, mark)
+        if linked is not None:
+            return linked
+        rows = as_written(update.rows)
+        return store.replace_partitions(key, rows, LANDING_DATE, update.days, None, mark)
 
 
 def refine_partition(

@@ -115,6 +115,23 @@ def test_an_order_delivered_on_two_days_is_one_row_with_the_newer_values(forward
     assert store.read(history_key(ORDERS)).num_rows == day1.num_rows + day2.num_rows
 
 
+def _inodes(store: DeltaStore, key: list[str], day: object) -> set[int]:
+    """The inodes of the files of one landing day of a table."""
+    uris = store.table(key).file_uris(partition_filters=[(LANDING_DATE, "=", str(day))])
+    return {Path(u.removeprefix("file://")).stat().st_ino for u in uris}
+
+
+def test_a_day_no_other_day_touches_shares_its_files_with_the_history(forwards: Lake) -> None:
+    """Its rows are the same in both tables: encoded once, linked into the current table. Day
+    2's orders re-deliver day 1's, so their current rows are decided and written apart."""
+    store = forwards.store
+    for spec, day in ((s, d) for s in FACTS for d in DAYS if s != ORDERS):
+        current = _inodes(store, ["silver", spec.name], day)
+        assert current and current == _inodes(store, history_key(spec), day), (spec.name, day)
+    redelivered = _inodes(store, ["silver", "orders"], DAYS[1])
+    assert redelivered and not redelivered & _inodes(store, history_key(ORDERS), DAYS[1])
+
+
 def test_days_run_backwards_give_the_same_tables_as_forwards(
     forwards: Lake, tmp_path: Path
 ) -> None:
