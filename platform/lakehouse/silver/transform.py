@@ -259,7 +259,7 @@ def split_silver(
         limit = SPOOL_ROWS if spool_rows is None else spool_rows
         if spool_to is not None and len(kept) > limit:
             batches = typed.to_arrow_reader(ROW_GROUP_ROWS)
-            published = spool(batches, silver_schema(spec), spool_to / f"{spec.name}.parquet")
+            published = spool(batches, silver_schema(spec), spool_to / f"{spec.name}.arrow")
         else:
             published = typed.to_arrow_table().cast(silver_schema(spec))
     finally:
