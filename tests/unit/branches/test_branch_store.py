@@ -67,6 +67,20 @@ def test_a_branch_write_seeds_from_the_pin_and_leaves_the_base_alone(
     assert base.read(ORDERS).sort_by("order_id").column("order_total").to_pylist() == [10, 20, 30]
 
 
+def test_a_partition_linked_on_a_branch_joins_the_seeded_days(branch: BranchStore) -> None:
+    history = "silver/orders_history"
+    written = branch.replace_partitions(
+        history, _orders(DAY2, [3], total=7), "_landing_date", [DAY2]
+    )
+
+    assert branch.link_partitions(ORDERS, written, "_landing_date", [DAY2]) is not None
+
+    own = DeltaReader(branch.root).read(ORDERS).sort_by("order_id")
+    assert own.column("order_total").to_pylist() == [10, 20, 21]  # day 1 kept from the seed
+    assert seeded_version(branch.table(ORDERS)) == 0
+    assert _base(branch).table(ORDERS).version() == 1
+
+
 def test_a_branch_cannot_write_into_the_base(branch: BranchStore) -> None:
     base = _base(branch)
     with pytest.raises(TableNotFoundError):
