@@ -119,9 +119,10 @@ def drop_under(staging: str, path: str, options: dict[str, str] | None) -> None:
             DeltaStorageHandler(staging, options=options).delete_dir(path)
 
 
-@dataclass(frozen=True)
+@dataclass
 class StagedFiles:
-    """Data files written (or linked) into a staging folder of a table, not yet committed."""
+    """Data files written (or linked) into a staging folder of a table, and whether a commit
+    took them (from then on they are the table's: a failure after it must not remove them)."""
 
     folder: str
     """The staging folder's name inside the table's folder (``lake.staging``)."""
@@ -130,6 +131,7 @@ class StagedFiles:
     schema: pa.Schema
     configuration: Mapping[str, str | None] | None = None
     """The table properties of a table the commit creates."""
+    committed: bool = False
 
 
 def commit_staged(
@@ -143,8 +145,9 @@ def commit_staged(
 ) -> None:
     """Commit ``staged`` to the table at ``uri`` in one transaction that replaces the partitions
     ``column in values`` (creating the table, partitioned by ``column``, when ``table`` is
-    None), recording ``metadata`` and the staging folder; ``table`` ends at that commit. A
-    commit since ``table``'s version that changed those partitions raises ``CommitFailedError``."""
+    None), recording ``metadata`` and the staging folder; ``table`` ends at that commit, and
+    ``staged.committed`` is set as soon as it landed. A commit since ``table``'s version that
+    changed those partitions raises ``CommitFailedError``."""
     properties = CommitProperties(custom_metadata={**metadata, STAGING: staged.folder})
     if table is None:
         create_table_with_add_actions(
@@ -156,6 +159,7 @@ def commit_staged(
             storage_options=options,
             commit_properties=properties,
         )
+        staged.committed = True
         return
     # The table's own schema when the columns are its own: no schema change in the log.
     same = set(staged.schema.names) == set(table.schema().to_arrow().names)
@@ -171,6 +175,7 @@ def commit_staged(
         partition_filters=[(column, "in", list(values))],
         commit_properties=properties,
     )
+    staged.committed = True
     _own_version(table, uri, before, staged.folder, options)
 
 
@@ -203,7 +208,8 @@ def replace_in_chunks(
     if configuration is None and table is not None:  # the staging files' stats as the table's
         own = table.metadata().configuration.get(STATS_COLUMNS)
         configuration = {STATS_COLUMNS: own} if own is not None else None
-    written = committed = False
+    written = False
+    staged: StagedFiles | None = None
     rows = 0
 
     def write(chunk: pa.Table) -> None:
@@ -247,7 +253,7 @@ def replace_in_chunks(
         }
         staged = StagedFiles(folder, adds, reader.schema, write_args.get("configuration"))
         commit_staged(uri, table, staged, column, values, storage, described)
-        committed = True
     finally:
         if written:
+            committed = staged is not None and staged.committed
             drop_under(staging, "_delta_log" if committed else "", storage)

@@ -98,14 +98,15 @@ def link_partitions(
     ``target`` ends at that commit.
 
     ``values`` are the partitions as Delta records them (a date as ``YYYY-MM-DD``). Check
-    ``alike`` first. On any failure the staging folder is removed and nothing is committed;
-    a commit to the target since ``target``'s version that changed those partitions raises
-    ``CommitFailedError`` (the store's retry links again).
+    ``alike`` first. On a failure before the commit the staging folder is removed and
+    nothing is committed; a commit to the target since ``target``'s version that changed
+    those partitions raises ``CommitFailedError`` (the store's retry links again).
     """
     source_uri = source_uri.rstrip("/")
     folder = staging_folder()
     staging = f"{target_uri.rstrip('/')}/{folder}"
     actions = []
+    staged: StagedFiles | None = None
     try:
         for add in adds:
             path = str(add["path"])
@@ -120,5 +121,6 @@ def link_partitions(
         staged = StagedFiles(folder, actions, schema, configuration)
         commit_staged(target_uri, target, staged, column, values, options, metadata)
     except BaseException:
-        drop_under(staging, "", options)
+        if staged is None or not staged.committed:  # else the files are the target's now
+            drop_under(staging, "", options)
         raise

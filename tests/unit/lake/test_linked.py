@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 
-from lakehouse.lake import DeltaStore
+from lakehouse.lake import DeltaStore, chunked
 from lakehouse.lake.streams import BatchStream
 
 HISTORY, CURRENT = ["silver", "orders_history"], ["silver", "orders"]
@@ -132,3 +132,25 @@ def test_a_failed_link_commits_nothing_and_leaves_no_staging_folder(store: Delta
     assert [r["order_id"] for r in read(store, CURRENT)] == [8]
     folder = Path(store.uri(CURRENT))
     assert not [p.name for p in folder.iterdir() if p.name.startswith("streamed-")]
+
+
+@pytest.mark.parametrize("how", ["linked", "streamed"])
+def test_a_failure_after_the_commit_keeps_the_committed_files(
+    store: DeltaStore, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    store.replace_partitions(CURRENT, orders(DAY1, [8]), "landing_date", [DAY1])
+    written = store.replace_partitions(HISTORY, orders(DAY1, [1, 2]), "landing_date", [DAY1])
+
+    def lost_connection(*args: object) -> None:
+        raise OSError("the log could not be read back")
+
+    monkeypatch.setattr(chunked, "_own_version", lost_connection)
+    with pytest.raises(OSError, match="read back"):
+        if how == "linked":
+            store.link_partitions(CURRENT, written, "landing_date", [DAY1])
+        else:
+            store.replace_partitions(
+                CURRENT, streamed(orders(DAY1, [1, 2])), "landing_date", [DAY1]
+            )
+
+    assert [r["order_id"] for r in read(store, CURRENT)] == [1, 2]  # committed, files present
