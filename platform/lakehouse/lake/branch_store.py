@@ -113,17 +113,10 @@ class BranchStore(DeltaStore):
             key, data, column, values, stats_columns, commit_metadata, before_commit
         )
 
-    def link_partitions(
-        self,
-        key: Key,
-        source: WriteResult,
-        column: str,
-        values: Sequence[PartitionValue],
-        commit_metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult | None:
+    def link_partitions(self, key: Key, *args: Any, **kwargs: Any) -> WriteResult | None:
         self.seed(key)
         self._guard(self.uri(key))
-        return super().link_partitions(key, source, column, values, commit_metadata)
+        return super().link_partitions(key, *args, **kwargs)
 
     def replace_range(
         self, key: Key, data: pa.Table, column: str, low: PartitionValue, high: PartitionValue
