@@ -196,7 +196,7 @@ class Postgres:
         config = yaml.safe_load((REPO / "infra" / "dagster" / "dagster.prod.yaml").read_text())
         config.pop("run_launcher", None)
         env = self.env
-        config["storage"]["postgres"]["postgres_db"] = {
+        here = {
             "hostname": env["DAGSTER_PG_HOST"],
             "port": int(env["DAGSTER_PG_PORT"]),
             "db_name": env["DAGSTER_PG_DB"],
@@ -204,6 +204,11 @@ class Postgres:
             "password": env["DAGSTER_PG_PASSWORD"],
             "scheme": "postgresql+psycopg2",
         }
+        storages = [v for v in config.values() if isinstance(v, dict) and "config" in v]
+        for storage in (s for s in storages if "postgres_db" in (s["config"] or {})):
+            storage["config"] = {**storage["config"], "postgres_db": here}
+        if not any(s["config"].get("postgres_db") is here for s in storages):
+            raise ValueError("dagster.prod.yaml names no PostgreSQL storage to point here")
         return yaml.safe_dump(config)
 
     def restart(self) -> None:

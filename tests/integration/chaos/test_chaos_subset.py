@@ -13,14 +13,16 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))  # chaos/ is a tool folder at the repo root, not an installed package
 from chaos.iteration import Outcome, Series  # noqa: E402
 from chaos.run import Lake, build_reference  # noqa: E402
-from chaos.services import SmallDisk  # noqa: E402
+from chaos.services import Postgres, SmallDisk  # noqa: E402
 
 CHAIN = ("bronze/orders", "silver/orders")
 """The reference: these two tables only."""
@@ -55,6 +57,7 @@ def _until_it_hits(series: Series, kind: str, hits: Callable[[Outcome], bool]) -
     The fault lands a random moment after the step's start is seen (found by polling): on a
     small table the step may be done by then, and the run rightly ends or dies after it. Such
     a miss is recovered like any other, and the next moment is tried."""
+    outcome = None
     for seed in range(1, 7):
         outcome = series.iterate(kind, random.Random(seed))
         _assert_recovered(outcome)
@@ -78,3 +81,27 @@ def test_a_full_disk_under_the_root_mid_write_recovers_once_space_is_freed(
     except subprocess.CalledProcessError:
         pytest.skip("mount refused (no CAP_SYS_ADMIN): no tmpfs for the full disk")
     _until_it_hits(series, "disk-full", lambda o: o.fault_code != 0 or o.hit == "finished first")
+
+
+def test_the_postgres_fault_points_every_production_storage_at_its_server() -> None:
+    """The PostgreSQL restart runs the production instance file against the chaos server: each
+    storage naming a database (run, event log, schedules) must point there, none elsewhere."""
+
+    server = SimpleNamespace(
+        env={
+            "DAGSTER_PG_HOST": "127.0.0.1",
+            "DAGSTER_PG_PORT": "6543",
+            "DAGSTER_PG_DB": "dagster",
+            "DAGSTER_PG_USER": "dagster",
+            "DAGSTER_PG_PASSWORD": "chaos-pw",
+        }
+    )
+
+    config = yaml.safe_load(Postgres.instance_yaml(server))  # type: ignore[arg-type]
+    pointed = {
+        name: part["config"]["postgres_db"]["port"]
+        for name, part in config.items()
+        if isinstance(part, dict) and "postgres_db" in (part.get("config") or {})
+    }
+    assert pointed == {"run_storage": 6543, "event_log_storage": 6543, "schedule_storage": 6543}
+    assert "run_launcher" not in config
