@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, Schema, write_deltalake
@@ -65,8 +66,9 @@ def _staged_adds(staging: str, folder: str, options: dict[str, str] | None) -> l
     for v in range(version + 1):
         for action in commit_actions(staging, v, options):
             if add := action.get("add"):
+                # The log's path is percent-encoded; an add action takes it plain.
                 path, size, when = (
-                    f"{folder}/{add['path']}",
+                    f"{folder}/{unquote(add['path'])}",
                     int(add["size"]),
                     add["modificationTime"],
                 )

@@ -20,7 +20,7 @@ from lakehouse.lake.checks import check_columns_present, check_partitioned_by, e
 from lakehouse.lake.chunked import replace_in_chunks
 from lakehouse.lake.linked import added_files, alike, rows_of
 from lakehouse.lake.linked import link_partitions as link_files
-from lakehouse.lake.predicates import PartitionValue, partition_scalar
+from lakehouse.lake.predicates import PartitionValue, partition_scalar, partition_text
 from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
 from lakehouse.lake.results import WriteResult, describe_write, rows_in_partitions
 from lakehouse.lake.retry import retry_commits
@@ -107,7 +107,7 @@ class TableCommits(DeltaReader):
         inside: Callable[[pa.Table | pa.RecordBatch], None],
         rows_deleted: int | None,
         stats_columns: Sequence[str] | None,
-        values: Sequence[object] = (),
+        values: Sequence[PartitionValue] = (),
         commit_metadata: Mapping[str, str] | None = None,
         before_commit: Callable[[], object] | None = None,
     ) -> WriteResult:
@@ -132,7 +132,7 @@ class TableCommits(DeltaReader):
             {"rows_inserted": None if streamed else data.num_rows, "rows_deleted": rows_deleted},
             stats_columns=stats_columns,
             check=inside if streamed else None,
-            replaced=(column, [str(v) for v in values]) if streamed else None,
+            replaced=(column, [partition_text(v) for v in values]) if streamed else None,
             before_commit=before_commit,
             mode="overwrite",
             predicate=predicate,
@@ -169,7 +169,7 @@ class TableCommits(DeltaReader):
         uri = self.uri(key)
         table = self._open(uri)
         origin = DeltaTable(source.uri, version=source.version, storage_options=self._options())
-        unique = sorted({str(v) for v in values})
+        unique = sorted({partition_text(v) for v in values})
         options = self._options()
         adds = added_files(source.uri, source.version, column, unique, options)
         if not alike(origin, table) or rows_of(adds) != source.rows:

@@ -109,8 +109,8 @@ def link_partitions(
     staged: StagedFiles | None = None
     try:
         for add in adds:
-            path = str(add["path"])
-            _link(f"{source_uri}/{unquote(path)}", f"{staging}/{unquote(path)}", options)
+            path = unquote(str(add["path"]))  # the log's path is percent-encoded
+            _link(f"{source_uri}/{path}", f"{staging}/{path}", options)
             partition = dict(add.get("partitionValues") or {})
             stats = str(add.get("stats") or "")
             when, size = int(add["modificationTime"]), int(add["size"])

@@ -96,6 +96,18 @@ def partition_scalar(
     )
 
 
+def partition_text(value: PartitionValue) -> str:
+    """``value`` as Delta records a partition value in its log (``partitionValues``): a date
+    as ``YYYY-MM-DD``, a timestamp in UTC as ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _literal(value: PartitionValue) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"

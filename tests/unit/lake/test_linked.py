@@ -154,3 +154,23 @@ def test_a_failure_after_the_commit_keeps_the_committed_files(
             )
 
     assert [r["order_id"] for r in read(store, CURRENT)] == [1, 2]  # committed, files present
+
+
+def test_partitions_of_timestamps_and_odd_text_are_replaced_streamed_and_linked(
+    store: DeltaStore,
+) -> None:
+    """Delta records a timestamp partition as ``YYYY-MM-DD HH:MM:SS.ffffff`` and percent-encodes
+    the file paths of such folders in its log: a streamed replace and a link must match both."""
+    at = dt.datetime(2026, 1, 1, 5, 0, tzinfo=dt.UTC)
+
+    def rows(ids: list[int]) -> pa.Table:
+        stamps = pa.array([at] * len(ids), pa.timestamp("us", tz="UTC"))
+        return pa.table({"at": stamps, "where": ["a b/c:%"] * len(ids), "order_id": ids})
+
+    for key in (HISTORY, CURRENT):
+        store.replace_partitions(key, rows([9]), "at", [at])
+    written = store.replace_partitions(HISTORY, streamed(rows([1, 2])), "at", [at])
+    assert [r["order_id"] for r in read(store, HISTORY)] == [1, 2]
+
+    assert store.link_partitions(CURRENT, written, "at", [at]) is not None
+    assert [r["order_id"] for r in read(store, CURRENT)] == [1, 2]
