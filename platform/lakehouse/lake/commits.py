@@ -17,10 +17,15 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
 from lakehouse.lake.checks import check_columns_present, check_partitioned_by, extra_columns
-from lakehouse.lake.chunked import replace_in_chunks
+from lakehouse.lake.chunked import ADDED_ROWS, PREDICATE, replace_in_chunks
 from lakehouse.lake.linked import added_files, alike, rows_of
 from lakehouse.lake.linked import link_partitions as link_files
-from lakehouse.lake.predicates import PartitionValue, partition_scalar, partition_text
+from lakehouse.lake.predicates import (
+    PartitionValue,
+    partition_predicate,
+    partition_scalar,
+    partition_text,
+)
 from lakehouse.lake.reader import DeltaReader, Key, TableNotFoundError
 from lakehouse.lake.results import WriteResult, describe_write, rows_in_partitions
 from lakehouse.lake.retry import retry_commits
@@ -175,13 +180,20 @@ class TableCommits(DeltaReader):
         if not alike(origin, table) or rows_of(adds) != source.rows:
             return None
         deleted: int | None = 0
+        schema = table_schema_of(table if table is not None else origin)
         if table is not None:
             check_partitioned_by(uri, table.metadata().partition_columns, column)
-            schema = table_schema_of(table)
             scalars = [partition_scalar(schema, column, v, table=uri) for v in values]
             deleted = rows_in_partitions(table, column, scalars)
         before = table.version() if table is not None else None
-        metadata = dict(commit_metadata or {})
+        # As a chunked write records them (a transaction has no operation metrics of its own):
+        # `lakehouse history` shows the rows added and the partitions replaced.
+        replaced = (partition_predicate(schema, column, v, table=uri) for v in sorted(values))
+        metadata = {
+            **(commit_metadata or {}),
+            PREDICATE: " OR ".join(f"({p})" for p in replaced),
+            ADDED_ROWS: str(source.rows),
+        }
         link_files(source.uri, origin, adds, uri, table, column, unique, options, metadata)
         counts = {"rows_inserted": source.rows, "rows_deleted": deleted}
         return describe_write(

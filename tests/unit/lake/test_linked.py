@@ -13,6 +13,7 @@ from deltalake import DeltaTable
 
 from lakehouse.lake import DeltaStore, chunked
 from lakehouse.lake.streams import BatchStream
+from lakehouse.operations.history import parse_commit
 
 HISTORY, CURRENT = ["silver", "orders_history"], ["silver", "orders"]
 DAY1, DAY2 = dt.date(2026, 1, 1), dt.date(2026, 1, 2)
@@ -65,6 +66,8 @@ def test_the_partition_is_the_sources_files_linked_not_written_again(
     assert linked == source and all(f.stat().st_nlink == 2 for f in data_files(store, CURRENT))
     info = store.table(CURRENT).history(1)[0]
     assert info["mark"] == "m1"
+    entry = parse_commit(info)  # what `lakehouse history` shows
+    assert entry.rows_added == 3 and "landing_date" in entry.parameters["predicate"]
 
 
 def test_other_partitions_stay_and_the_replaced_one_loses_its_old_rows(store: DeltaStore) -> None:
