@@ -46,6 +46,7 @@ from typing import Any
 
 from lakehouse.gold.dbt_in_process import invoke_dbt
 from lakehouse.gold.project import project_files
+from lakehouse.lake.scratch import DBT_PREFIX, owned_folder_prefix
 from lakehouse.settings.environment import environment_holds, environment_values
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -148,9 +149,11 @@ def key_command(key: ParseKey, command: str, target: Path, *options: str) -> lis
 
 
 @contextmanager
-def scratch_target(prefix: str) -> Iterator[Path]:
-    """A temporary target folder for one dbt invocation's artifacts and logs, removed after."""
-    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+def scratch_target(purpose: str) -> Iterator[Path]:
+    """A temporary target folder for one dbt invocation's artifacts and logs, removed after;
+    named with this process's id, so a later step sweeps it if the process is killed first
+    (``lake.scratch``)."""
+    scratch = Path(tempfile.mkdtemp(prefix=owned_folder_prefix(DBT_PREFIX, purpose)))
     try:
         yield scratch
     finally:
@@ -239,7 +242,7 @@ def dumps_manifest(manifest: Any) -> bytes:
 def _parse(key: ParseKey, stamp: tuple[object, ...]) -> _Parse | None:
     from dbt.cli.main import dbtRunner
 
-    with scratch_target("dbt-parse-") as scratch:
+    with scratch_target("parse") as scratch:
         reuse_parse_state(key.project_dir, scratch)
         result = invoke_dbt(dbtRunner(), key_command(key, "parse", scratch))
     if not result.success or result.result is None:

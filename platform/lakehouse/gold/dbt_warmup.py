@@ -43,7 +43,7 @@ def rehearse(key: ParseKey, manifest: Any) -> bool:
     folder, removed after."""
     from dbt.cli.main import dbtRunner
 
-    with scratch_target("dbt-warm-up-") as scratch:
+    with scratch_target("warm-up") as scratch:
         args = key_command(key, "build", scratch, *REHEARSAL)
         return bool(invoke_dbt(dbtRunner(manifest=manifest), args).success)
 

@@ -1,12 +1,13 @@
-"""Local scratch folders of a step (the silver spool, DuckDB's spill), and the sweep of those a
-killed process left behind.
+"""Local scratch folders of a step (the silver spool, DuckDB's spill, dbt's scratch targets),
+and the sweep of those a killed process left behind.
 
 A process removes its scratch folders when it ends normally (``TemporaryDirectory``, DuckDB on
-close); one killed mid-step (an out-of-memory kill, a stopped container, a terminated run
-worker) cannot. Each folder's name carries its process id, so a later step removes the folders
-of processes that are gone: a long-lived worker machine does not fill its disk with dead
-steps' rows. A folder is kept while its process lives, and for ``STALE_AFTER`` seconds after
-its last change in any case (a process id seen from another PID namespace sharing the folder).
+close, dbt's scratch targets after the invocation); one killed mid-step (an out-of-memory kill,
+a stopped container, a terminated run worker) cannot. Each folder's name carries its process
+id, so a later step removes the folders of processes that are gone: a long-lived worker
+machine does not fill its disk with dead steps' rows. A folder is kept while its process
+lives, and for ``STALE_AFTER`` seconds after its last change in any case (a process id seen
+from another PID namespace sharing the folder).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from lakehouse.lake.duck import SPILL_PREFIX
 
 SPOOL_PREFIX = "lakehouse-spool-"
 """Silver's spool folders: ``<TMPDIR>/lakehouse-spool-<pid>-<source>-<random>``."""
+DBT_PREFIX = "lakehouse-dbt-"
+"""dbt's scratch targets (a warm-up's or a parse's logs): ``lakehouse-dbt-<pid>-<purpose>-...``."""
 
 STALE_AFTER = 600.0
 """Seconds after its last change before a dead process's folder is removed."""
@@ -30,7 +33,7 @@ STALE_AFTER = 600.0
 
 def _owner(name: str) -> int | None:
     """The process id a scratch folder's name carries (None: not a scratch folder)."""
-    for prefix in (SPOOL_PREFIX, SPILL_PREFIX):
+    for prefix in (SPOOL_PREFIX, SPILL_PREFIX, DBT_PREFIX):
         if name.startswith(prefix):
             pid = name.removeprefix(prefix).split("-", 1)[0]
             return int(pid) if pid.isdigit() else None
@@ -73,11 +76,16 @@ def sweep_stale_scratch(folder: Path | None = None, now: float | None = None) ->
     return removed
 
 
+def owned_folder_prefix(kind: str, purpose: str) -> str:
+    """The name prefix of a scratch folder of this process: ``<kind><pid>-<purpose>-``, which
+    the sweep removes once the process is gone (``kind``: ``SPOOL_PREFIX`` or ``DBT_PREFIX``)."""
+    return f"{kind}{os.getpid()}-{purpose}-"
+
+
 @contextmanager
 def spool_folder(purpose: str) -> Iterator[Path]:
     """A new local folder for this step's spool (removed at the end), after sweeping the
     scratch folders of dead processes."""
     sweep_stale_scratch()
-    prefix = f"{SPOOL_PREFIX}{os.getpid()}-{purpose}-"
-    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+    with tempfile.TemporaryDirectory(prefix=owned_folder_prefix(SPOOL_PREFIX, purpose)) as folder:
         yield Path(folder)

@@ -3,6 +3,7 @@ rehearses a build that selects nothing."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def test_the_warm_up_rehearses_a_build_that_selects_nothing(
 
     monkeypatch.setattr(dbt_warmup, "invoke_dbt", recording)
     scratch = Path(tempfile.gettempdir())
-    before = set(scratch.glob("dbt-warm-up-*"))
+    before = set(scratch.glob(f"lakehouse-dbt-{os.getpid()}-warm-up-*"))
 
     dbt_warmup.warm_dbt(key).join(timeout=120)
 
@@ -77,7 +78,9 @@ def test_the_warm_up_rehearses_a_build_that_selects_nothing(
     assert args[0] == "build" and args[args.index("--exclude") + 1] == "fqn:*"
     assert args[args.index("--project-dir") + 1] == str(project)
     assert succeeded  # dbt loaded the project, profile and adapter without an error
-    assert set(scratch.glob("dbt-warm-up-*")) == before  # its logs folder is gone
+    assert (
+        set(scratch.glob(f"lakehouse-dbt-{os.getpid()}-warm-up-*")) == before
+    )  # its logs folder is gone
     assert not (project / "target" / "run_results.json").exists()  # it wrote no artifact
 
 

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from lakehouse.gold.dbt_parse_cache import scratch_target
 from lakehouse.lake.scratch import STALE_AFTER, spool_folder, sweep_stale_scratch
 
 
@@ -31,6 +32,7 @@ def test_only_old_folders_of_dead_processes_are_swept(tmp_path: Path) -> None:
     swept = [
         _folder(tmp_path, f"lakehouse-spool-{dead}-orders-abc", old),
         _folder(tmp_path, f"lakehouse-duckdb-{dead}-platform", old),
+        _folder(tmp_path, f"lakehouse-dbt-{dead}-warm-up-abc", old),
     ]
     kept = [
         _folder(tmp_path, f"lakehouse-spool-{os.getppid()}-orders-abc", old),  # alive
@@ -40,7 +42,7 @@ def test_only_old_folders_of_dead_processes_are_swept(tmp_path: Path) -> None:
         _folder(tmp_path, f"someone-else-{dead}", old),
     ]
     assert sorted(sweep_stale_scratch(tmp_path)) == sorted(swept)
-    assert [f.exists() for f in swept] == [False, False]
+    assert [f.exists() for f in swept] == [False, False, False]
     assert all(f.exists() for f in kept)
 
 
@@ -48,4 +50,10 @@ def test_a_spool_folder_names_its_process_and_is_removed_after_use() -> None:
     with spool_folder("orders") as folder:
         assert folder.is_dir()
         assert folder.name.startswith(f"lakehouse-spool-{os.getpid()}-orders-")
+    assert not folder.exists()
+
+
+def test_a_dbt_scratch_target_names_its_process_and_is_removed_after_use() -> None:
+    with scratch_target("warm-up") as folder:
+        assert folder.name.startswith(f"lakehouse-dbt-{os.getpid()}-warm-up-")
     assert not folder.exists()
