@@ -11,6 +11,7 @@ and check results exactly as before.
 
 from __future__ import annotations
 
+import importlib
 import json
 import queue
 import threading
@@ -25,6 +26,24 @@ EXIT_SUCCESS, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 ONE_AT_A_TIME = threading.Lock()
 """dbt keeps process-wide state (flags, adapters, the event manager): one invocation at a time."""
 
+DBT_MODULES = ("dbt.cli.main", "dbt.adapters.duckdb", "dbt.adapters.duckdb.connections")
+"""dbtRunner with the CLI and the tasks it imports; the DuckDB adapter and its plugin base."""
+_IMPORTS = threading.Lock()
+
+
+def import_dbt() -> None:
+    """Import dbt's CLI and the DuckDB adapter, one thread at a time (a no-op once done).
+
+    dbt-duckdb's modules import each other; while one thread (the warm-up) is inside that
+    cycle, Python hands a second thread importing them (the build) the half-initialised
+    module instead of waiting (``cannot import name 'DuckDBConnectionManager' from partially
+    initialized module``), which failed a gold step. Every dbt import of the platform goes
+    through here first.
+    """
+    with _IMPORTS:
+        for module in DBT_MODULES:
+            importlib.import_module(module)
+
 
 def invoke_dbt(runner: Any, args: Sequence[str]) -> Any:
     """``runner.invoke(args)`` (a ``dbtRunner``), one invocation at a time, leaving no DuckDB
@@ -36,6 +55,7 @@ def invoke_dbt(runner: Any, args: Sequence[str]) -> Any:
     (another branch, store or environment, perhaps gone) while only parsing, and keep the
     earlier run's data in memory meanwhile. Each invocation starts a fresh one instead.
     """
+    import_dbt()
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     with ONE_AT_A_TIME:
@@ -125,6 +145,7 @@ class InProcessDbt:
 
     def _run(self) -> None:
         try:
+            import_dbt()
             from dbt.cli.main import dbtRunner
 
             runner = dbtRunner(manifest=self._manifest, callbacks=[self._emit])  # type: ignore[arg-type]

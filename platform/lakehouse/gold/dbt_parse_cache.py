@@ -44,7 +44,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from lakehouse.gold.dbt_in_process import invoke_dbt
+from lakehouse.gold.dbt_in_process import import_dbt, invoke_dbt
 from lakehouse.gold.project import project_files
 from lakehouse.lake.scratch import DBT_PREFIX, owned_folder_prefix
 from lakehouse.settings.environment import environment_holds, environment_values
@@ -171,6 +171,7 @@ class ParseCache:
         """A copy of the parsed manifest of ``key`` (a dbt ``Manifest``), parsing when no
         saved parse is current; None when the project does not parse (the build then parses
         itself and reports why)."""
+        import_dbt()  # a saved parse unpickles dbt's classes: never beside another import
         stamp = key.stamp()
         with self._lock:
             parse = self._parses.get(key)

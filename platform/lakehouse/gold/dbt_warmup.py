@@ -17,18 +17,14 @@ for it if it is still running (dbt runs one invocation at a time).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from typing import Any
 
-from lakehouse.gold.dbt_in_process import invoke_dbt
+from lakehouse.gold.dbt_in_process import import_dbt, invoke_dbt
 from lakehouse.gold.dbt_parse_cache import PARSES, ParseKey, key_command, scratch_target
 
 logger = logging.getLogger(__name__)
-
-MODULES = ("dbt.cli.main", "dbt.adapters.duckdb")
-"""dbtRunner with the CLI and the tasks it imports; the DuckDB adapter and its plugin base."""
 
 REHEARSAL = ("--exclude", "fqn:*")
 """The rehearsal build's selection: every node excluded."""
@@ -50,8 +46,7 @@ def rehearse(key: ParseKey, manifest: Any) -> bool:
 
 def _warm(key: ParseKey) -> None:
     try:
-        for module in MODULES:
-            importlib.import_module(module)
+        import_dbt()
         manifest = PARSES.manifest(key)
         if manifest is not None:  # without a parse, a rehearsal would parse: the build's work
             rehearse(key, manifest)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lakehouse.gold import dbt_parse_cache, dbt_warmup
+from lakehouse.gold import dbt_in_process, dbt_parse_cache, dbt_warmup
 from lakehouse.gold.dbt_parse_cache import ParseCache, ParseKey
 
 
@@ -47,7 +48,11 @@ def test_a_failing_warm_up_leaves_the_work_to_the_build(
     project: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = ParseKey(project, project)
-    monkeypatch.setattr(dbt_warmup, "MODULES", ("lakehouse.no_such_module",))
+
+    def no_dbt() -> None:
+        raise ImportError("no module named dbt (a broken installation)")
+
+    monkeypatch.setattr(dbt_warmup, "import_dbt", no_dbt)
 
     dbt_warmup.warm_dbt(key).join(timeout=120)
 
@@ -95,3 +100,31 @@ def test_without_a_parse_the_warm_up_does_not_rehearse(
     dbt_warmup.warm_dbt(key).join(timeout=120)
 
     assert rehearsed == []  # a rehearsal would have parsed: the build's own work
+
+
+def test_dbt_is_imported_by_one_thread_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt-duckdb's modules import each other: a second thread importing them while the first
+    is inside the cycle gets a half-initialised module, so the second waits for the first."""
+    inside, release = threading.Event(), threading.Event()
+    imported: list[str] = []
+
+    def slow_import(name: str) -> object:
+        if not imported:
+            inside.set()
+            release.wait(timeout=30)
+        imported.append(name)
+        return None
+
+    monkeypatch.setattr(dbt_in_process.importlib, "import_module", slow_import)
+    first = threading.Thread(target=dbt_in_process.import_dbt)
+    second = threading.Thread(target=dbt_in_process.import_dbt)
+    first.start()
+    assert inside.wait(timeout=30)
+    second.start()
+    second.join(timeout=0.5)
+    assert second.is_alive()  # waiting for the first thread's imports
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    modules = list(dbt_in_process.DBT_MODULES)
+    assert imported == modules + modules
