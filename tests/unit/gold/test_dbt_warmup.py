@@ -106,25 +106,25 @@ def test_dbt_is_imported_by_one_thread_at_a_time(monkeypatch: pytest.MonkeyPatch
     """dbt-duckdb's modules import each other: a second thread importing them while the first
     is inside the cycle gets a half-initialised module, so the second waits for the first."""
     inside, release = threading.Event(), threading.Event()
-    imported: list[str] = []
+    imported: list[tuple[str, str]] = []
 
     def slow_import(name: str) -> object:
-        if not imported:
+        if threading.current_thread().name == "first" and not imported:
             inside.set()
             release.wait(timeout=30)
-        imported.append(name)
+        imported.append((threading.current_thread().name, name))
         return None
 
     monkeypatch.setattr(dbt_in_process.importlib, "import_module", slow_import)
-    first = threading.Thread(target=dbt_in_process.import_dbt)
-    second = threading.Thread(target=dbt_in_process.import_dbt)
+    first = threading.Thread(target=dbt_in_process.import_dbt, name="first")
+    second = threading.Thread(target=dbt_in_process.import_dbt, name="second")
     first.start()
     assert inside.wait(timeout=30)
     second.start()
     second.join(timeout=0.5)
-    assert second.is_alive()  # waiting for the first thread's imports
+    assert second.is_alive() and imported == []  # the second waits for the first's imports
     release.set()
     first.join(timeout=30)
     second.join(timeout=30)
     modules = list(dbt_in_process.DBT_MODULES)
-    assert imported == modules + modules
+    assert imported == [("first", m) for m in modules] + [("second", m) for m in modules]
